@@ -1,0 +1,118 @@
+"""The allocation queue of one team and the rule that gives children a social worker.
+
+Children wait in priority order: Child Protection first, then Children in Care, then
+assessments, then Child in Need, and within each by how long they have waited. Each
+family goes to the available worker in the team with the most spare capacity under
+their cap. Under the ``above_cap_after_wait`` policy a family that has waited long
+enough goes to the worker with the most spare capacity even above the cap, up to an
+absolute maximum; under ``hard_cap`` it keeps waiting.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .workforce import Worker
+
+PRIORITY = {"cp": 0, "cic": 1, "assessment": 2, "cin": 3}
+"""Rank in the allocation queue by stage (lower is allocated first)."""
+
+
+@dataclass(order=True, slots=True)
+class QueueEntry:
+    rank: int
+    queued_day: float
+    seq: int
+    case: Any = field(compare=False)
+    cancelled: bool = field(default=False, compare=False)
+
+
+class AllocationQueue:
+    """Children waiting for a social worker in one team, with that team's workers."""
+
+    def __init__(self, team: str, workers: list[Worker]):
+        self.team = team
+        self.workers = workers
+        self._heap: list[QueueEntry] = []
+        self._seq = itertools.count()
+
+    def __len__(self) -> int:
+        return sum(1 for entry in self._heap if not entry.cancelled)
+
+    def entries(self) -> list[QueueEntry]:
+        return [entry for entry in self._heap if not entry.cancelled]
+
+    def push(self, case: Any, stage: str, now: float) -> QueueEntry:
+        entry = QueueEntry(PRIORITY[stage], now, next(self._seq), case)
+        heapq.heappush(self._heap, entry)
+        return entry
+
+    def best_worker(self, size: int, above_cap_limit: int | None) -> Worker | None:
+        """The available worker with most spare capacity who can take ``size`` children.
+
+        With ``above_cap_limit`` set, the cap is ignored up to that caseload. Ties go
+        to the worker who has been in the team longest (lowest id), so the rule is
+        deterministic.
+        """
+        best = None
+        for worker in self.workers:
+            if worker.can_hold_cases and (best is None or worker.spare > best.spare):
+                best = worker
+        if best is None:
+            return None
+        if best.spare >= size:
+            return best
+        if above_cap_limit is not None:
+            eligible = [w for w in self.workers if w.can_hold_cases and w.children + size <= above_cap_limit]
+            if eligible:
+                return max(eligible, key=lambda w: (w.spare, -w.id))
+        return None
+
+    def allocate(
+        self,
+        waited_enough: Callable[[QueueEntry], bool] | None,
+        above_cap_limit: int,
+    ) -> list[tuple[QueueEntry, Worker]]:
+        """Allocate whoever can be allocated now, in priority order.
+
+        ``waited_enough(entry)`` says whether an entry may go above cap (None under a
+        hard cap). A family too large for anyone's spare capacity is passed over so
+        smaller ones behind it are not blocked. Returns the allocations made; the
+        workers' caseloads are already updated.
+        """
+        available = [w for w in self.workers if w.can_hold_cases]
+        if not self._heap or not available:
+            return []
+        made: list[tuple[QueueEntry, Worker]] = []
+        passed_over: list[QueueEntry] = []
+        max_spare = max(w.spare for w in available)
+        min_children = min(w.children for w in available)
+        while self._heap:
+            entry = heapq.heappop(self._heap)
+            if entry.cancelled:
+                continue
+            size = entry.case.size
+            forced = waited_enough is not None and min_children + size <= above_cap_limit and waited_enough(entry)
+            if max_spare < size and not forced:
+                passed_over.append(entry)
+                if waited_enough is None and max_spare < 1:
+                    break  # nobody has room and nobody may go above cap: stop looking
+                continue
+            worker = self.best_worker(size, above_cap_limit if forced else None)
+            if worker is None:
+                passed_over.append(entry)
+                continue
+            worker.children += size
+            worker.cases.add(entry.case)
+            made.append((entry, worker))
+            max_spare = max(w.spare for w in available)
+            min_children = min(w.children for w in available)
+        for entry in passed_over:
+            heapq.heappush(self._heap, entry)
+        if len(self._heap) > 64 and len(self._heap) > 2 * len(self):
+            self._heap = self.entries()
+            heapq.heapify(self._heap)
+        return made

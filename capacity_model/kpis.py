@@ -1,0 +1,231 @@
+"""The council's scorecard: every KPI defined once, with its label, unit and target.
+
+Code refers to KPIs by id; tables and charts show the label. Each KPI is computed
+from a ``ServiceSnapshot`` (plain numbers the engine gathers at a month end) by a
+small pure function, so every definition can be checked on a hand-made case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Literal
+
+CASELOAD_THRESHOLD = 22
+"""The plan's caseload standard: 22 children or fewer per social worker."""
+UNALLOCATED_WAIT_THRESHOLD_WORKING_DAYS = 5
+SOCIAL_WORKER_CHANGES_THRESHOLD = 3
+ASSESSMENT_LIMIT_WORKING_DAYS = 45
+
+
+@dataclass(frozen=True)
+class CaseHolder:
+    """A case-holding social worker in post at the snapshot."""
+
+    team: str
+    kind: str  # experienced, newly_qualified, agency, interim
+    fte: float
+    children: int
+    long_term_absent: bool = False
+
+    @property
+    def permanent(self) -> bool:
+        return self.kind in ("experienced", "newly_qualified")
+
+
+@dataclass(frozen=True)
+class ServiceSnapshot:
+    """What the engine saw at one month end (flows are for the month just ended)."""
+
+    case_holders: list[CaseHolder]
+    establishment_fte: float
+    establishment_case_holding_fte: float
+    unallocated_waits: list[tuple[int, int]]  # (children in the family, working days waited)
+    open_children: dict[str, int]  # allocated children by stage
+    children_social_workers_12m: list[tuple[int, int]]  # (children, distinct social workers in 12 months)
+    permanent_leavers_fte_12m: float = 0.0
+    mean_permanent_fte_12m: float | None = None
+    assessments_completed: list[int] | None = None  # working days from referral, month just ended
+    referrals: tuple[int, int] | None = None  # (children referred, of whom re-referred within 12 months)
+
+
+Direction = Literal["lower", "higher"]
+
+
+@dataclass(frozen=True)
+class KPI:
+    """One line of the scorecard."""
+
+    id: str
+    label: str
+    unit: str
+    definition: str
+    compute: Callable[[ServiceSnapshot], float | None]
+    better: Direction
+    target: float | None = None
+    target_text: str = ""
+    decimals: int = 0
+
+
+# --- definitions -------------------------------------------------------------------
+
+
+def _permanent_fte(s: ServiceSnapshot) -> float:
+    return sum(h.fte for h in s.case_holders if h.permanent)
+
+
+def sw_gaps_total(s: ServiceSnapshot) -> float:
+    return s.establishment_fte - _permanent_fte(s)
+
+
+def sw_gaps_case_holding(s: ServiceSnapshot) -> float:
+    return s.establishment_case_holding_fte - _permanent_fte(s)
+
+
+def agency_sw(s: ServiceSnapshot) -> float:
+    return float(sum(1 for h in s.case_holders if not h.permanent))
+
+
+def _working_holders(s: ServiceSnapshot) -> list[CaseHolder]:
+    return [h for h in s.case_holders if not h.long_term_absent]
+
+
+def pct_caseload_le_22(s: ServiceSnapshot) -> float | None:
+    holders = _working_holders(s)
+    if not holders:
+        return None
+    return 100.0 * sum(1 for h in holders if h.children <= CASELOAD_THRESHOLD) / len(holders)
+
+
+def average_caseload(s: ServiceSnapshot) -> float | None:
+    holders = _working_holders(s)
+    fte = sum(h.fte for h in holders)
+    return sum(h.children for h in holders) / fte if fte else None
+
+
+def unallocated(s: ServiceSnapshot) -> float:
+    return float(sum(children for children, _ in s.unallocated_waits))
+
+
+def unallocated_over_5d(s: ServiceSnapshot) -> float:
+    return float(
+        sum(children for children, waited in s.unallocated_waits if waited > UNALLOCATED_WAIT_THRESHOLD_WORKING_DAYS)
+    )
+
+
+def turnover_12m(s: ServiceSnapshot) -> float | None:
+    if not s.mean_permanent_fte_12m:
+        return None
+    return 100.0 * s.permanent_leavers_fte_12m / s.mean_permanent_fte_12m
+
+
+def pct_children_3plus_sw_12m(s: ServiceSnapshot) -> float | None:
+    total = sum(children for children, _ in s.children_social_workers_12m)
+    if not total:
+        return None
+    many = sum(children for children, n in s.children_social_workers_12m if n >= SOCIAL_WORKER_CHANGES_THRESHOLD)
+    return 100.0 * many / total
+
+
+def vacancy_rate(s: ServiceSnapshot) -> float | None:
+    gaps = max(sw_gaps_total(s), 0.0)
+    denominator = gaps + _permanent_fte(s)
+    return 100.0 * gaps / denominator if denominator else None
+
+
+def agency_rate(s: ServiceSnapshot) -> float | None:
+    total = sum(h.fte for h in s.case_holders)
+    return 100.0 * sum(h.fte for h in s.case_holders if not h.permanent) / total if total else None
+
+
+def _open(stage: str) -> Callable[[ServiceSnapshot], float]:
+    return lambda s: float(s.open_children.get(stage, 0))
+
+
+def open_children_total(s: ServiceSnapshot) -> float:
+    return float(sum(s.open_children.values())) + unallocated(s)
+
+
+def pct_assessments_within_45wd(s: ServiceSnapshot) -> float | None:
+    if not s.assessments_completed:
+        return None
+    on_time = sum(1 for wd in s.assessments_completed if wd <= ASSESSMENT_LIMIT_WORKING_DAYS)
+    return 100.0 * on_time / len(s.assessments_completed)
+
+
+def referrals_in_month(s: ServiceSnapshot) -> float | None:
+    return None if s.referrals is None else float(s.referrals[0])
+
+
+def pct_rereferrals_12m(s: ServiceSnapshot) -> float | None:
+    if s.referrals is None or not s.referrals[0]:
+        return None
+    return 100.0 * s.referrals[1] / s.referrals[0]
+
+
+KPIS: tuple[KPI, ...] = (
+    KPI("sw_gaps_total", "Social worker gaps (all posts)", "FTE",
+        "Social worker establishment FTE minus permanent social worker FTE in post.",
+        sw_gaps_total, "lower", decimals=1),
+    KPI("sw_gaps_case_holding", "Social worker gaps (case-holding posts)", "FTE",
+        "Case-holding social worker establishment FTE minus permanent case-holding FTE in post.",
+        sw_gaps_case_holding, "lower", decimals=1),
+    KPI("agency_sw", "Agency social workers", "headcount",
+        "Agency (including interim team) social workers in post.", agency_sw, "lower"),
+    KPI("pct_caseload_le_22", "Social workers with 22 or fewer children", "%",
+        "% of case-holding social workers in post (not on long-term absence) holding 22 or fewer children.",
+        pct_caseload_le_22, "higher", target=100.0, target_text="all (100%)", decimals=1),
+    KPI("unallocated", "Unallocated children", "children",
+        "Children waiting for allocation to a social worker at the snapshot.", unallocated, "lower"),
+    KPI("unallocated_over_5d", "Children unallocated over 5 working days", "children",
+        "Unallocated children who have waited more than 5 working days.",
+        unallocated_over_5d, "lower", target=0.0, target_text="none (0)"),
+    KPI("turnover_12m", "Social worker turnover (12 months)", "%",
+        "Permanent FTE leavers in the last 12 months / mean permanent FTE in post (DfE definition).",
+        turnover_12m, "lower", decimals=1),
+    KPI("pct_children_3plus_sw_12m", "Children with 3 or more social workers in 12 months", "%",
+        "% of children open at the snapshot who had 3 or more different allocated social workers in the "
+        "last 12 months.", pct_children_3plus_sw_12m, "lower", decimals=1),
+    KPI("average_caseload", "Average caseload", "children per FTE",
+        "Children allocated to case-holding social workers (not on long-term absence) per FTE.",
+        average_caseload, "lower", target=22.0, target_text="22 or fewer", decimals=1),
+    KPI("vacancy_rate", "Vacancy rate", "%",
+        "Social worker gaps / (gaps + permanent FTE in post) (DfE definition).", vacancy_rate, "lower", decimals=1),
+    KPI("agency_rate", "Agency rate", "%",
+        "Agency social worker FTE / all social worker FTE in post (DfE definition).", agency_rate, "lower",
+        decimals=1),
+    KPI("open_assessment", "Children in assessment (allocated)", "children",
+        "Allocated children whose assessment is under way.", _open("assessment"), "lower"),
+    KPI("open_cin", "Children on a Child in Need plan", "children",
+        "Allocated children on a Child in Need plan.", _open("cin"), "lower"),
+    KPI("open_cp", "Children on a Child Protection plan", "children",
+        "Allocated children on a Child Protection plan.", _open("cp"), "lower"),
+    KPI("open_cic", "Children in Care", "children", "Allocated Children in Care.", _open("cic"), "lower"),
+    KPI("open_children_total", "Open children (all)", "children",
+        "All open children: allocated at any stage plus unallocated.", open_children_total, "lower"),
+    KPI("pct_assessments_within_45wd", "Assessments completed within 45 working days", "%",
+        "% of assessments completed in the month that finished within 45 working days of referral.",
+        pct_assessments_within_45wd, "higher", decimals=1),
+    KPI("referrals_in_month", "Referrals (children)", "children per month",
+        "Children referred in the month, including re-referrals.", referrals_in_month, "lower"),
+    KPI("pct_rereferrals_12m", "Re-referrals within 12 months", "%",
+        "% of the month's referrals that came within 12 months of a previous referral's closure.",
+        pct_rereferrals_12m, "lower", decimals=1),
+)
+
+KPI_BY_ID: dict[str, KPI] = {kpi.id: kpi for kpi in KPIS}
+
+OBJECTIVE_10_KPIS = (
+    "sw_gaps_total", "sw_gaps_case_holding", "agency_sw", "pct_caseload_le_22",
+    "unallocated", "unallocated_over_5d", "turnover_12m", "pct_children_3plus_sw_12m",
+)
+"""The plan's objective 10 monitoring measures, in the plan's order."""
+
+
+def scorecard(snapshot: ServiceSnapshot) -> dict[str, float]:
+    """Every KPI that has a value at this snapshot (flows have none at month 0)."""
+    values = {}
+    for kpi in KPIS:
+        value = kpi.compute(snapshot)
+        if value is not None:
+            values[kpi.id] = float(value)
+    return values

@@ -1,0 +1,434 @@
+"""One replication of the service: families referred, allocated, assessed, planned for, closed.
+
+``Model(scenario, seed, replication, months).run()`` simulates day by day over
+calendar dates with SimPy (event-driven: nothing loops over cases each day) and
+returns plain data: the monthly scorecard and a balance of children in and out.
+It knows nothing of files, the command line or charts.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import numpy as np
+import simpy
+
+from .allocation import AllocationQueue, QueueEntry
+from .calendar import WorkingCalendar, add_months
+from .distributions import Duration
+from .kpis import CaseHolder, ServiceSnapshot, scorecard
+from .scenario import WEEKDAYS, Scenario, Stage
+from .streams import Fate, FateBank, RandomStreams
+from .workforce import Worker, caseload_cap
+
+YEAR_DAYS = 365
+SNAPSHOT_EPSILON = 1e-6
+"""Snapshots fall at midnight; waits are counted to the end of the day before."""
+MEETING_TIME = 10 / 24
+"""Allocation meetings are held at 10:00 on their days."""
+
+
+@dataclass(eq=False, slots=True)
+class Case:
+    """A family: one or more children referred, allocated and moved together.
+
+    ``history`` holds [worker id, from day, to day or None] for every allocation, for
+    the count of different social workers a child has had.
+    """
+
+    id: int
+    size: int
+    fate: Fate
+    stage: str | None = None
+    worker: Worker | None = None
+    referral_day: float = 0.0
+    queue_entry: QueueEntry | None = None
+    allocated: Any = None
+    history: list[list[Any]] = field(default_factory=list)
+    last_closed_day: float | None = None
+
+    @property
+    def unallocated(self) -> bool:
+        return self.worker is None and self.queue_entry is not None
+
+
+@dataclass
+class ReplicationResult:
+    """What one replication returns: plain rows, cheap to send between processes."""
+
+    replication: int
+    kpis: list[tuple[int, str, str, float]]  # (month, ISO date, kpi id, value)
+    balance: list[dict[str, float]]  # children in and out of the service at each snapshot
+
+
+class Model:
+    """The children's social care service of one scenario, for one replication."""
+
+    def __init__(self, scenario: Scenario, seed: int, replication: int, months: int):
+        if months < 1:
+            raise ValueError("months must be at least 1")
+        self.scenario = scenario
+        self.replication = replication
+        self.months = months
+        self.env = simpy.Environment()
+        self.horizon_day = (add_months(scenario.start_date, months) - scenario.start_date).days
+        self.calendar = WorkingCalendar(scenario.start_date, self.horizon_day)
+        self.streams = RandomStreams(seed, replication)
+        self.fates = FateBank(self.streams["family_fates"], self.streams["fate_overflow"])
+
+        alloc = scenario.allocation
+        self._continuous = alloc.schedule == "continuous"
+        self._above_cap = alloc.policy == "above_cap_after_wait"
+        self.team_of = {stage.value: scenario.team_for(stage) for stage in Stage}
+        self.queues = {name: AllocationQueue(name, []) for name in scenario.teams}
+        self.open_cases: dict[int, Case] = {}
+        self._case_ids = iter(range(1 << 62))
+        self._worker_ids = iter(range(1 << 62))
+
+        sibling = sorted(scenario.referrals.sibling_group_size_probabilities.items())
+        self._sizes = [size for size, _ in sibling]
+        self._size_cdf = list(np.cumsum([p for _, p in sibling]))
+
+        self.children = {"initial": 0, "referred": 0, "closed": 0}
+        self._month_referrals = [0, 0]
+        self._month_assessments: list[int] = []
+        self.kpi_rows: list[tuple[int, str, str, float]] = []
+        self.balance_rows: list[dict[str, float]] = []
+
+    # --- running --------------------------------------------------------------------
+
+    def run(self) -> ReplicationResult:
+        self._populate_initial_state()
+        self.env.process(self._referrals())
+        if not self._continuous:
+            self.env.process(self._allocation_meetings())
+        self.env.process(self._monthly_snapshots())
+        self.env.run(until=self.horizon_day + 0.5)
+        return ReplicationResult(self.replication, self.kpi_rows, self.balance_rows)
+
+    # --- initial state ----------------------------------------------------------------
+
+    def _populate_initial_state(self) -> None:
+        initial = self.scenario.initial_state
+        alloc = self.scenario.allocation
+        rng = self.streams["initial_state"]
+        for team, staff in initial.staff.items():
+            for kind in ("experienced", "newly_qualified", "agency"):
+                for _ in range(getattr(staff, kind)):
+                    cap = caseload_cap(kind, 1.0, alloc.caseload_cap, alloc.newly_qualified_caseload_cap)
+                    worker = Worker(next(self._worker_ids), team, kind, 1.0, cap, start_day=0.0)
+                    self.queues[team].workers.append(worker)
+
+        initial_fates = FateBank(self.streams["initial_fates"], self.streams["fate_overflow"])
+        self._schedule_rereferrals_of_earlier_closures(initial_fates)
+        for stage in Stage:
+            for allocated in (True, False):
+                counts = initial.allocated_children if allocated else initial.unallocated_children
+                sizes = self._initial_family_sizes(counts.of(stage), rng)
+                durations, ages = self._episodes_under_way(self._stage_duration(stage), len(sizes), rng)
+                for size, duration, age in zip(sizes, durations, ages):
+                    case = Case(next(self._case_ids), size, initial_fates.next_row())
+                    self.children["initial"] += size
+                    self._open_initial_case(case, stage.value, duration, age, allocated, rng)
+
+    def _schedule_rereferrals_of_earlier_closures(self, fates: FateBank) -> None:
+        """Families closed before the start date come back during the run.
+
+        Closures before the start are drawn at the steady-state rate (every referred
+        family closes once, so families close as often as they are referred: new ones
+        plus re-referrals), and each is re-referred as any closure would be. Without
+        them the first year would lack its re-referrals.
+        """
+        rereferral = self.scenario.rereferral
+        referrals = self.scenario.referrals
+        if rereferral.probability >= 1 or referrals.families_per_year <= 0:
+            return
+        rng = self.streams["earlier_closures"]
+        closures_per_day = referrals.families_per_year / (1 - rereferral.probability) / YEAR_DAYS
+        lookback = WorkingCalendar.LOOKBACK_DAYS
+        n = rng.poisson(closures_per_day * lookback)
+        closed_at = -lookback * rng.random(n)
+        again = rng.random(n) < rereferral.probability
+        delays = np.array([rereferral.delay_days.days_at(u) for u in rng.random(n)])
+        for closed, back, delay in zip(closed_at, again, delays):
+            if back and closed + delay > 0:
+                fate = fates.next_row()
+                case = Case(next(self._case_ids), self._sibling_size(fate.uniform()), fate)
+                case.last_closed_day = float(closed)
+                self.env.process(self._rereferral(case, float(closed + delay)))
+
+    def _initial_family_sizes(self, children: int, rng: np.random.Generator) -> list[int]:
+        sizes = []
+        while children > 0:
+            size = min(self._sibling_size(float(rng.random())), children)
+            sizes.append(size)
+            children -= size
+        return sizes
+
+    @staticmethod
+    def _episodes_under_way(
+        duration: Duration, n: int, rng: np.random.Generator, pool_size: int = 20_000
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Durations and elapsed ages of ``n`` episodes open at a random moment.
+
+        An episode open at a given moment is length-biased (long ones are more likely to
+        be open) and is uniformly far through; drawing both this way starts the run
+        near steady state instead of with every episode just begun.
+        """
+        if n == 0:
+            return np.empty(0), np.empty(0)
+        pool = np.array([duration.days_at(u) for u in rng.random(pool_size)])
+        weights = pool / pool.sum() if pool.sum() > 0 else None
+        chosen = pool[rng.choice(pool_size, size=n, p=weights)]
+        return chosen, chosen * rng.random(n)
+
+    def _open_initial_case(
+        self, case: Case, stage: str, duration: float, age: float, allocated: bool, rng: np.random.Generator
+    ) -> None:
+        calendar = self.calendar
+        if stage == Stage.ASSESSMENT.value:
+            started = calendar.subtract_working_days(0.0, age)
+            ends_at = calendar.add_working_days(0.0, duration - age) if allocated else None
+        else:
+            started = -age
+            ends_at = duration - age
+        case.stage = stage
+        case.referral_day = started
+        self.open_cases[case.id] = case
+        team = self.team_of[stage]
+        if allocated:
+            worker = self.queues[team].best_worker(case.size, above_cap_limit=1 << 30)
+            if worker is not None:
+                worker.children += case.size
+                worker.cases.add(case)
+                case.worker = worker
+                case.history.append([worker.id, started, None])
+        if case.worker is None:
+            waited = self.scenario.initial_state.unallocated_waited_working_days.days_at(float(rng.random()))
+            queued = min(calendar.subtract_working_days(0.0, waited), 0.0)
+            if stage == Stage.ASSESSMENT.value:
+                case.referral_day = queued
+            self._queue(case, queued)
+        self.env.process(self._journey(case, stage, ends_at))
+
+    # --- referrals --------------------------------------------------------------------
+
+    def _referrals(self) -> Iterator[simpy.Event]:
+        """New families arrive as a Poisson process, thinned for monthly seasonality."""
+        referrals = self.scenario.referrals
+        per_day = referrals.families_per_year / YEAR_DAYS
+        if per_day <= 0:
+            return
+        season = referrals.monthly_seasonality or [1.0] * 12
+        peak = max(season)
+        rng = self.streams["referral_arrivals"]
+        while True:
+            yield self.env.timeout(rng.exponential(1.0 / (per_day * peak)))
+            keep = rng.random() * peak <= season[self.calendar.date_of(self.env.now).month - 1]
+            if keep:
+                fate = self.fates.next_row()
+                case = Case(next(self._case_ids), self._sibling_size(fate.uniform()), fate)
+                self._refer(case)
+
+    def _sibling_size(self, u: float) -> int:
+        return self._sizes[min(bisect.bisect_right(self._size_cdf, u), len(self._sizes) - 1)]
+
+    def _refer(self, case: Case) -> None:
+        now = self.env.now
+        rereferral = case.last_closed_day is not None and now - case.last_closed_day <= YEAR_DAYS
+        self.children["referred"] += case.size
+        self._month_referrals[0] += case.size
+        self._month_referrals[1] += case.size if rereferral else 0
+        case.referral_day = now
+        case.stage = Stage.ASSESSMENT.value
+        self.open_cases[case.id] = case
+        self._queue(case, now)
+        self.env.process(self._journey(case, case.stage))
+
+    def _rereferral(self, case: Case, delay: float) -> Iterator[simpy.Event]:
+        yield self.env.timeout(delay)
+        self._refer(case)
+
+    # --- a family's journey -------------------------------------------------------------
+
+    def _journey(self, case: Case, stage: str, stage_ends_at: float | None = None) -> Iterator[simpy.Event]:
+        """Carry a family from ``stage`` to closure, one pathway step at a time."""
+        pathway = self.scenario.pathway
+        env = self.env
+        next_stage: str | None
+        while True:
+            if stage == Stage.ASSESSMENT.value:
+                if case.worker is None:
+                    yield case.allocated  # the assessment starts when a social worker has the case
+                if stage_ends_at is None:
+                    working_days = pathway.assessment_working_days.days_at(case.fate.uniform())
+                    stage_ends_at = self.calendar.add_working_days(env.now, working_days)
+                yield env.timeout(stage_ends_at - env.now)
+                self._month_assessments.append(self.calendar.working_days_between(case.referral_day, env.now))
+                next_stage = _choose(pathway.assessment_outcomes.as_dict(), case.fate.uniform())
+            else:
+                if stage_ends_at is None:
+                    stage_ends_at = env.now + self._stage_duration(Stage(stage)).days_at(case.fate.uniform())
+                yield env.timeout(max(stage_ends_at - env.now, 0.0))
+                ends = pathway.cin_plan_ends if stage == "cin" else pathway.cp_plan_ends if stage == "cp" else None
+                next_stage = _choose(ends.as_dict(), case.fate.uniform()) if ends is not None else "close"
+            stage_ends_at = None
+            if next_stage in ("close", "no_further_action"):
+                self._close(case)
+                return
+            self._change_stage(case, next_stage)
+            stage = next_stage
+
+    def _stage_duration(self, stage: Stage) -> Duration:
+        pathway = self.scenario.pathway
+        return {
+            Stage.ASSESSMENT: pathway.assessment_working_days,
+            Stage.CIN: pathway.cin_plan_days,
+            Stage.CP: pathway.cp_plan_days,
+            Stage.CIC: pathway.cic_episode_days,
+        }[stage]
+
+    def _change_stage(self, case: Case, stage: str) -> None:
+        """Move a family to a new stage; a new team means a transfer to a new social worker.
+
+        During a transfer the sending worker keeps the children until the receiving
+        team allocates them, so a transfer never makes a child unallocated.
+        """
+        case.stage = stage
+        held_by = case.worker.team if case.worker is not None else None
+        if case.queue_entry is not None:  # already waiting: wait in the right team, same clock
+            queued_day = case.queue_entry.queued_day
+            case.queue_entry.cancelled = True
+            case.queue_entry = None
+            if held_by != self.team_of[stage]:
+                self._queue(case, queued_day)
+        elif held_by != self.team_of[stage]:
+            self._queue(case, self.env.now)
+
+    def _close(self, case: Case) -> None:
+        now = self.env.now
+        if case.queue_entry is not None:
+            case.queue_entry.cancelled = True
+            case.queue_entry = None
+        self._release(case)
+        del self.open_cases[case.id]
+        case.stage = None
+        case.last_closed_day = now
+        self.children["closed"] += case.size
+        rereferral = self.scenario.rereferral
+        if case.fate.uniform() < rereferral.probability:
+            self.env.process(self._rereferral(case, rereferral.delay_days.days_at(case.fate.uniform())))
+
+    # --- allocation -------------------------------------------------------------------
+
+    def _queue(self, case: Case, queued_day: float) -> None:
+        team = self.team_of[case.stage]
+        case.queue_entry = self.queues[team].push(case, case.stage, queued_day)
+        if case.worker is None and (case.allocated is None or case.allocated.triggered):
+            case.allocated = self.env.event()
+        if self._continuous:
+            self._allocate(team)
+
+    def _release(self, case: Case) -> None:
+        worker = case.worker
+        if worker is None:
+            return
+        worker.children -= case.size
+        worker.cases.discard(case)
+        case.history[-1][2] = self.env.now
+        case.worker = None
+        if self._continuous:
+            self._allocate(worker.team)
+
+    def _allocate(self, team: str) -> None:
+        policy = self.scenario.allocation
+        now = self.env.now
+        waited_enough = None
+        if self._above_cap:
+            def waited_enough(entry: QueueEntry) -> bool:
+                return self.calendar.working_days_between(entry.queued_day, now) >= policy.above_cap_after_working_days
+        for entry, worker in self.queues[team].allocate(waited_enough, policy.absolute_max_caseload):
+            case = entry.case
+            case.queue_entry = None
+            self._release(case)  # a transfer: the sending worker hands over
+            case.worker = worker
+            case.history.append([worker.id, now, None])
+            if case.allocated is not None and not case.allocated.triggered:
+                case.allocated.succeed()
+
+    def _allocation_meetings(self) -> Iterator[simpy.Event]:
+        weekdays = frozenset(WEEKDAYS.index(day) for day in self.scenario.allocation.meeting_weekdays)
+        while True:
+            day = self.calendar.next_day_on(self.env.now, weekdays)
+            yield self.env.timeout(day + MEETING_TIME - self.env.now)
+            for team in self.queues:
+                self._allocate(team)
+
+    # --- monitoring -------------------------------------------------------------------
+
+    def _monthly_snapshots(self) -> Iterator[simpy.Event]:
+        start = self.scenario.start_date
+        for month in range(self.months + 1):
+            when = add_months(start, month)
+            yield self.env.timeout(self.calendar.day_of(when) - self.env.now)
+            snapshot = self._snapshot(first=month == 0)
+            for kpi, value in scorecard(snapshot).items():
+                self.kpi_rows.append((month, when.isoformat(), kpi, value))
+            unallocated = sum(c.size for c in self.open_cases.values() if c.worker is None)
+            self.balance_rows.append({
+                "month": month,
+                **{f"children_{k}": v for k, v in self.children.items()},
+                "children_allocated": sum(c.size for c in self.open_cases.values()) - unallocated,
+                "children_unallocated": unallocated,
+            })
+
+    def _snapshot(self, first: bool) -> ServiceSnapshot:
+        now = self.env.now
+        cutoff = now - SNAPSHOT_EPSILON
+        workers = [w for queue in self.queues.values() for w in queue.workers]
+        establishment = sum(team.posts_fte for team in self.scenario.teams.values())
+        open_children = {stage.value: 0 for stage in Stage}
+        waits = []
+        social_workers = []
+        window_start = now - YEAR_DAYS
+        for case in self.open_cases.values():
+            if case.worker is None:
+                waits.append((case.size, self.calendar.working_days_between(case.queue_entry.queued_day, cutoff)))
+            else:
+                open_children[case.stage] += case.size
+            recent = {w for w, _, until in case.history if until is None or until >= window_start}
+            social_workers.append((case.size, len(recent)))
+        permanent_fte = sum(w.fte for w in workers if w.permanent)
+        snapshot = ServiceSnapshot(
+            case_holders=[CaseHolder(w.team, w.kind, w.fte, w.children, w.long_term_absent) for w in workers],
+            establishment_fte=establishment,
+            establishment_case_holding_fte=establishment,
+            unallocated_waits=waits,
+            open_children=open_children,
+            children_social_workers_12m=social_workers,
+            permanent_leavers_fte_12m=0.0,
+            mean_permanent_fte_12m=permanent_fte,
+            assessments_completed=None if first else self._month_assessments,
+            referrals=None if first else tuple(self._month_referrals),
+        )
+        self._month_assessments = []
+        self._month_referrals = [0, 0]
+        return snapshot
+
+
+def _choose(shares: dict[str, float], u: float) -> str:
+    """The outcome whose cumulative share first exceeds ``u``."""
+    total = 0.0
+    for outcome, share in shares.items():
+        total += share
+        if u < total:
+            return outcome
+    return next(outcome for outcome, share in reversed(shares.items()) if share > 0)
+
+
+def run_replication(scenario: Scenario, seed: int, replication: int, months: int) -> ReplicationResult:
+    """Simulate one replication: the function parallel workers call."""
+    return Model(scenario, seed, replication, months).run()

@@ -1,0 +1,203 @@
+"""Reading scenario files (YAML) into validated ``Scenario`` objects.
+
+A file may start from another with ``extends: other.yaml`` (a path relative to the
+file, or the name of a built-in scenario) and override only what it names: mappings
+merge key by key, anything else (numbers, lists) is replaced whole.
+
+Every problem becomes a ``ScenarioError`` naming the file, the dotted field path and
+what is allowed, so a planner can fix a file without reading Python.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .scenario import Scenario
+
+BUILTIN_PACKAGE = "capacity_model.scenarios"
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be used, with a message fit for the person who wrote it."""
+
+
+def builtin_scenarios() -> list[str]:
+    """Names of the scenarios that ship inside the package."""
+    folder = resources.files(BUILTIN_PACKAGE)
+    return sorted(entry.name.removesuffix(".yaml") for entry in folder.iterdir() if entry.name.endswith(".yaml"))
+
+
+def _builtin_path(name: str) -> Path | None:
+    candidate = resources.files(BUILTIN_PACKAGE) / f"{name.removesuffix('.yaml')}.yaml"
+    return Path(str(candidate)) if candidate.is_file() else None
+
+
+def resolve_scenario_path(name_or_path: str | Path) -> Path:
+    """A path to an existing file, or to the built-in scenario of that name."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    builtin = _builtin_path(str(name_or_path)) if path.parent == Path(".") else None
+    if builtin is not None:
+        return builtin
+    raise ScenarioError(
+        f"{name_or_path}: no such scenario file, and not a built-in scenario "
+        f"(built-in scenarios are: {', '.join(builtin_scenarios())})"
+    )
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Read, merge (``extends``) and validate one scenario file or built-in name."""
+    path = resolve_scenario_path(name_or_path)
+    data = _read_merged(path, chain=())
+    data.setdefault("name", path.stem)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(_describe(path, error)) from None
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ScenarioError(f"{path}: cannot read the file ({error.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise ScenarioError(f"{path}: not valid YAML{at}: {problem}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: a scenario file must be a mapping of fields (key: value), not {type(data).__name__}")
+    return data
+
+
+def _read_merged(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+    resolved = path.resolve()
+    if resolved in chain:
+        cycle = " -> ".join(str(p) for p in (*chain, resolved))
+        raise ScenarioError(f"{path}: extends: scenarios extend each other in a loop ({cycle})")
+    data = _read_yaml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{path}: extends: must be a file name or a built-in scenario name, got {parent!r}")
+    parent_path = path.parent / parent
+    if not parent_path.is_file():
+        builtin = _builtin_path(parent) if "/" not in parent else None
+        if builtin is None:
+            raise ScenarioError(
+                f"{path}: extends: '{parent}' is neither a file next to this one nor a built-in scenario "
+                f"(built-in scenarios are: {', '.join(builtin_scenarios())})"
+            )
+        parent_path = builtin
+    base = _read_merged(parent_path, (*chain, resolved))
+    base.pop("name", None)  # a scenario's name is its own, never inherited
+    return _deep_merge(base, data)
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+# --- turning pydantic's errors into sentences --------------------------------------
+
+
+def _describe(path: Path, error: ValidationError) -> str:
+    problems = [_describe_one(item) for item in error.errors(include_url=False)]
+    if len(problems) == 1:
+        return f"{path}: {problems[0]}"
+    listed = "\n".join(f"  - {p}" for p in problems)
+    return f"{path}: {len(problems)} problems:\n{listed}"
+
+
+def _describe_one(item: dict[str, Any]) -> str:
+    loc = item["loc"]
+    field_path, model = _walk(Scenario, loc)
+    dotted = ".".join(str(part) for part in field_path) or "(top level)"
+    kind = item["type"]
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        allowed = sorted(model.model_fields) if model is not None else []
+        guess = difflib.get_close_matches(name, allowed, n=1)
+        hint = f" Did you mean '{guess[0]}'?" if guess else ""
+        return f"{dotted}: unknown field.{hint} Allowed here: {', '.join(allowed)}."
+    if kind == "missing":
+        return f"{dotted}: required field is missing."
+    message = item["msg"].removeprefix("Value error, ")
+    if kind.startswith(("greater", "less", "int_", "float_", "literal", "bool", "date", "string", "enum")):
+        return f"{dotted}: {message} (got {item.get('input')!r})."
+    return f"{dotted}: {message}."
+
+
+def _walk(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[list[Any], type[BaseModel] | None]:
+    """Follow a pydantic error location through the schema.
+
+    Returns the location as a user writes it (without the tags pydantic adds for a
+    distribution's ``kind``) and the model that holds the last part, so an unknown
+    field can be listed against the fields that are allowed there.
+    """
+    shown: list[Any] = []
+    annotation: Any = model
+    holder: type[BaseModel] | None = None
+    for part in loc:
+        annotation = _strip_optional(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            holder = annotation
+            field = annotation.model_fields.get(str(part))
+            shown.append(part)
+            annotation = field.annotation if field is not None else None
+            continue
+        origin = typing.get_origin(annotation)
+        args = typing.get_args(annotation)
+        if origin is dict:
+            shown.append(part)
+            annotation = args[1]
+        elif origin in (list, tuple):
+            shown.append(part)
+            annotation = args[0] if args else None
+        elif origin is typing.Union or origin is types.UnionType:
+            tagged = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)
+                      and typing.get_args(a.model_fields.get("kind").annotation if "kind" in a.model_fields else None) == (part,)]
+            if tagged:  # pydantic's tag for the chosen distribution: not part of the user's path
+                annotation = tagged[0]
+            else:
+                shown.append(part)
+                annotation = None
+        else:
+            shown.append(part)
+            annotation = None
+    final = _strip_optional(annotation)
+    if isinstance(final, type) and issubclass(final, BaseModel):
+        holder = final
+    return shown, holder
+
+
+def _strip_optional(annotation: Any) -> Any:
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union or origin is types.UnionType:
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return _strip_optional(args[0])
+    return annotation
