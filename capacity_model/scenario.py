@@ -13,7 +13,7 @@ from datetime import date
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, model_validator
+from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, field_validator, model_validator
 
 from .distributions import Duration, Frozen
 
@@ -88,24 +88,25 @@ class Referrals(Frozen):
     )
     sibling_group_size_probabilities: dict[PositiveInt, float] = Field(default_factory=lambda: {1: 1.0})
 
-    @model_validator(mode="after")
-    def _check(self) -> "Referrals":
-        if self.monthly_seasonality is not None:
-            if len(self.monthly_seasonality) != 12:
-                raise ValueError(
-                    f"monthly_seasonality needs 12 multipliers (January to December), got {len(self.monthly_seasonality)}"
-                )
-            mean = sum(self.monthly_seasonality) / 12
+    @field_validator("monthly_seasonality")
+    @classmethod
+    def _seasonality_averages_one(cls, season: list[float] | None) -> list[float] | None:
+        if season is not None:
+            if len(season) != 12:
+                raise ValueError(f"needs 12 multipliers (January to December), got {len(season)}")
+            mean = sum(season) / 12
             if not math.isclose(mean, 1.0, abs_tol=1e-3):
-                raise ValueError(f"monthly_seasonality must average 1 (it averages {mean:.4g})")
-        probs = self.sibling_group_size_probabilities
+                raise ValueError(f"the 12 multipliers must average 1 (they average {mean:.4g})")
+        return season
+
+    @field_validator("sibling_group_size_probabilities")
+    @classmethod
+    def _sizes_sum_to_one(cls, probs: dict[int, float]) -> dict[int, float]:
         if any(not 0 <= p <= 1 for p in probs.values()):
-            raise ValueError("sibling_group_size_probabilities must each be between 0 and 1")
+            raise ValueError("each probability must be between 0 and 1")
         if not math.isclose(sum(probs.values()), 1.0, abs_tol=_SUM_TOLERANCE):
-            raise ValueError(
-                f"sibling_group_size_probabilities must sum to 1 (they sum to {sum(probs.values()):.6g})"
-            )
-        return self
+            raise ValueError(f"probabilities must sum to 1 (they sum to {sum(probs.values()):.6g})")
+        return probs
 
     @property
     def mean_sibling_group_size(self) -> float:
@@ -219,13 +220,13 @@ class Scenario(Frozen):
             holders = [name for name, team in self.teams.items() if stage in team.stages]
             if len(holders) != 1:
                 raise ValueError(
-                    f"every stage must be held by exactly one team; stage '{stage.value}' is held by "
+                    f"teams: every stage must be held by exactly one team; stage '{stage.value}' is held by "
                     f"{len(holders)} ({', '.join(holders) or 'none'})"
                 )
         unknown = sorted(set(self.initial_state.staff) - set(self.teams))
         if unknown:
             raise ValueError(
-                f"initial_state.staff names team(s) {unknown} that are not in teams "
+                f"initial_state.staff: names team(s) {unknown} that are not in teams "
                 f"(teams are: {', '.join(self.teams)})"
             )
         return self

@@ -2,7 +2,8 @@
 
 A file may start from another with ``extends: other.yaml`` (a path relative to the
 file, or the name of a built-in scenario) and override only what it names: mappings
-merge key by key, anything else (numbers, lists) is replaced whole.
+merge key by key; numbers, lists, distributions and sibling group tables are
+replaced whole.
 
 Every problem becomes a ``ScenarioError`` naming the file, the dotted field path and
 what is allowed, so a planner can fix a file without reading Python.
@@ -76,6 +77,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         where = getattr(error, "problem_mark", None)
         at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
         problem = getattr(error, "problem", None) or str(error)
+        context, opened = getattr(error, "context", None), getattr(error, "context_mark", None)
+        if context and opened:
+            problem += f" ({context} that starts at line {opened.line + 1}, column {opened.column + 1})"
         raise ScenarioError(f"{path}: not valid YAML{at}: {problem}") from None
     if data is None:
         data = {}
@@ -106,17 +110,27 @@ def _read_merged(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         parent_path = builtin
     base = _read_merged(parent_path, (*chain, resolved))
     base.pop("name", None)  # a scenario's name is its own, never inherited
-    return _deep_merge(base, data)
+    return merge_scenario_data(base, data)
 
 
-def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+def merge_scenario_data(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``override`` laid over it, as ``extends`` does.
+
+    Mappings merge key by key, except those that only make sense whole: a
+    distribution (it has a ``kind``) and a table keyed by numbers (sibling group
+    sizes), which the override replaces entirely.
+    """
     merged = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and not _whole(value):
+            merged[key] = merge_scenario_data(merged[key], value)
         else:
             merged[key] = value
     return merged
+
+
+def _whole(mapping: dict[Any, Any]) -> bool:
+    return "kind" in mapping or any(not isinstance(key, str) for key in mapping)
 
 
 # --- turning pydantic's errors into sentences --------------------------------------
@@ -133,8 +147,10 @@ def _describe(path: Path, error: ValidationError) -> str:
 def _describe_one(item: dict[str, Any]) -> str:
     loc = item["loc"]
     field_path, model = _walk(Scenario, loc)
-    dotted = ".".join(str(part) for part in field_path) or "(top level)"
     kind = item["type"]
+    if not field_path:  # a check across fields: its message starts with the field it concerns
+        return item["msg"].removeprefix("Value error, ") + "."
+    dotted = ".".join(str(part) for part in field_path)
     if kind == "extra_forbidden":
         name = str(loc[-1])
         allowed = sorted(model.model_fields) if model is not None else []

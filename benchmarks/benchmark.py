@@ -1,0 +1,181 @@
+"""Time the capacity model: one 24-month replication of the baseline, and the whole default run.
+
+Run from anywhere with the project's Python:  python benchmarks/benchmark.py [--quick] [--json PATH]
+The engine is only imported and timed here, never changed. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+MONTHS = 24
+SEED = 0
+FIRST_REPLICATION = 1000  # timed repeats use replications 1000, 1001, ...; the warm-up uses 999
+
+
+def time_single(repeats: int) -> dict:
+    """Time ``run_replication`` of the built-in baseline, once per repeat, after one untimed warm-up."""
+    import capacity_model
+    from capacity_model.model import run_replication
+    from capacity_model.scenario_files import load_scenario
+
+    scenario = load_scenario("baseline")
+    run_replication(scenario, SEED, FIRST_REPLICATION - 1, MONTHS)  # warm-up: imports, caches, first-call costs
+    times = []
+    for r in range(FIRST_REPLICATION, FIRST_REPLICATION + repeats):
+        start = time.perf_counter()
+        run_replication(scenario, SEED, r, MONTHS)
+        times.append(time.perf_counter() - start)
+    return {"months": MONTHS, "seed": SEED, "replications": [FIRST_REPLICATION, FIRST_REPLICATION + repeats - 1],
+            "seconds": times, "median": statistics.median(times), "min": min(times), "max": max(times),
+            "version": getattr(capacity_model, "__version__", None), "module": str(Path(capacity_model.__file__).resolve())}
+
+
+def time_whole(repeats: int) -> dict:
+    """Time ``run_experiment`` of the baseline with the defaults a user gets from ``capacity-model run``."""
+    from capacity_model import load_scenario, run_experiment
+    from capacity_model.runner import DEFAULT_MONTHS, DEFAULT_REPLICATIONS, default_jobs
+
+    scenario, jobs = load_scenario("baseline"), default_jobs()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run_experiment(scenario, DEFAULT_REPLICATIONS, DEFAULT_MONTHS, SEED, jobs, progress=False)
+        times.append(time.perf_counter() - start)
+    median = statistics.median(times)
+    return {"replications": DEFAULT_REPLICATIONS, "months": DEFAULT_MONTHS, "jobs": jobs, "seconds": times,
+            "median": median, "replications_per_second": DEFAULT_REPLICATIONS / median}
+
+
+def git(*args: str, cwd: Path = REPO) -> str | None:
+    """The output of a git command, or None if git is missing or the command fails."""
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return done.stdout.strip()
+
+
+def time_ref(ref: str, repeats: int) -> dict:
+    """Time the single replication of git ``ref`` in a temporary worktree, in a fresh interpreter."""
+    commit = git("rev-parse", "--verify", f"{ref}^{{commit}}")
+    if commit is None:
+        return {"ref": ref, "error": f"'{ref}' is not a commit in {REPO} (or git is unavailable)"}
+    tmp = Path(tempfile.mkdtemp(prefix="capacity-bench-"))
+    try:
+        if git("worktree", "add", "--detach", str(tmp), commit) is None:
+            return {"ref": ref, "commit": commit, "error": "git worktree add failed"}
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+        done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", "--repeats", str(repeats)],
+                              env=env, cwd=tmp, capture_output=True, text=True)
+        lines = done.stdout.strip().splitlines()
+        if done.returncode != 0 or not lines:
+            last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            return {"ref": ref, "commit": commit, "error": f"could not time it with this interpreter: {last}"}
+        result = json.loads(lines[-1])
+        if not Path(result["module"]).is_relative_to(tmp.resolve()):
+            return {"ref": ref, "commit": commit, "error": f"imported {result['module']}, not the worktree's code"}
+        return {"ref": ref, "commit": commit, **result}
+    finally:
+        if git("worktree", "remove", "--force", str(tmp)) is None:
+            shutil.rmtree(tmp, ignore_errors=True)
+            git("worktree", "prune")
+
+
+def context(with_git: bool) -> dict:
+    import capacity_model
+    from capacity_model.runner import default_jobs
+
+    return {"version": capacity_model.__version__, "git_commit": git("rev-parse", "HEAD") if with_git else None,
+            "python": sys.version.split()[0], "implementation": platform.python_implementation(),
+            "platform": platform.platform(), "cpu_count": os.cpu_count(), "usable_cpus": default_jobs(),
+            "date": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")}
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time one 24-month replication of the baseline scenario and the "
+                                     "whole default run (capacity-model run baseline).")
+    parser.add_argument("--repeats", type=positive_int, default=7,
+                        help="timed single replications, each a different replication number (default 7)")
+    parser.add_argument("--whole-repeats", type=positive_int, default=1,
+                        help="times to time the whole default run; the median is reported (default 1)")
+    parser.add_argument("--quick", action="store_true", help="fast check: 3 repeats and no whole run")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures and context to this JSON file")
+    parser.add_argument("--compare-ref", metavar="GITREF",
+                        help="also time the single replication of this git ref (commit, tag, branch) in a temporary "
+                        "worktree, and show both medians side by side")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)  # used by --compare-ref
+    args = parser.parse_args(argv)
+    repeats = 3 if args.quick else args.repeats
+
+    if args.child:  # in a fresh interpreter whose PYTHONPATH points at an old worktree
+        try:
+            print(json.dumps(time_single(repeats)))
+        except Exception as error:  # an old API or missing dependency: tell the parent why
+            print(f"{type(error).__name__}: {error}", file=sys.stderr)
+            return 3
+        return 0
+
+    print(f"Timing {repeats} single {MONTHS}-month replications of 'baseline' ...", flush=True)
+    single = time_single(repeats)
+    ref = None
+    if args.compare_ref:
+        print(f"Timing {repeats} single replications of {args.compare_ref} in a temporary worktree ...", flush=True)
+        ref = time_ref(args.compare_ref, repeats)
+    whole = None
+    if not args.quick:
+        print(f"Timing the whole default run ({args.whole_repeats}x) ...", flush=True)
+        whole = time_whole(args.whole_repeats)
+
+    info = context(with_git=bool(args.json))
+    print()
+    print(f"capacity-model {info['version']}, Python {info['python']}, {info['usable_cpus']} usable of "
+          f"{info['cpu_count']} CPUs")
+    print(f"{'measure':<44}{'median':>10}{'min':>10}{'max':>10}")
+    print(f"{f'single replication, {MONTHS} months (s, n={repeats})':<44}"
+          f"{single['median']:>10.3f}{single['min']:>10.3f}{single['max']:>10.3f}")
+    if whole:
+        label = f"whole run, {whole['replications']} reps x {whole['jobs']} jobs (s, n={args.whole_repeats})"
+        print(f"{label:<44}{whole['median']:>10.3f}{min(whole['seconds']):>10.3f}{max(whole['seconds']):>10.3f}")
+        print(f"{'replications per second (whole run)':<44}{whole['replications_per_second']:>10.2f}")
+    if ref:
+        print()
+        if "error" in ref:
+            print(f"Comparison with {args.compare_ref} skipped: {ref['error']}")
+        else:
+            short = ref["commit"][:10]
+            print(f"single replication median: {args.compare_ref} ({short}) {ref['median']:.3f} s, "
+                  f"current {single['median']:.3f} s")
+            print(f"ratio current / {args.compare_ref}: {single['median'] / ref['median']:.3f} "
+                  f"(below 1 means the current code is faster)")
+            ref["ratio_current_to_ref"] = single["median"] / ref["median"]
+
+    if args.json:
+        report = {"context": info, "single_replication": single, "whole_run": whole, "compare_ref": ref}
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        print(f"\nFigures written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

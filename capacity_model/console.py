@@ -1,0 +1,68 @@
+"""Plain-text tables for the terminal: the scorecard with intervals, the KPI list."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+
+from .kpis import KPI_BY_ID, KPIS, OBJECTIVE_10_KPIS
+
+SCORECARD_MONTHS = (6, 12, 24)
+
+
+def scorecard_months(months: int) -> list[int]:
+    """The months the scorecard shows: 6, 12 and 24 where the run reaches them, and its last."""
+    shown = [m for m in SCORECARD_MONTHS if m <= months]
+    return shown if months in shown else [*shown, months]
+
+
+def _number(value: float, decimals: int) -> str:
+    return "-" if pd.isna(value) else f"{value:,.{decimals}f}"
+
+
+def format_scorecard(summary: pd.DataFrame, scenario: str, months: list[int]) -> str:
+    """The scorecard of one scenario: mean and 95% interval per KPI at the given months."""
+    table = summary[(summary["scenario"] == scenario) & summary["month"].isin(months)]
+    dates = dict(zip(table["month"], table["date"]))
+    order = list(OBJECTIVE_10_KPIS) + [k.id for k in KPIS if k.id not in OBJECTIVE_10_KPIS]
+    header = ["KPI", "unit", "plan target", *[f"month {m} ({dates.get(m, '')})" for m in months]]
+    lines = []
+    for kpi_id in order:
+        kpi = KPI_BY_ID[kpi_id]
+        row = [kpi.label, kpi.unit, kpi.target_text or ""]
+        for month in months:
+            cell = table[(table["kpi"] == kpi_id) & (table["month"] == month)]
+            if cell.empty:
+                row.append("-")
+                continue
+            c = cell.iloc[0]
+            interval = (
+                "" if pd.isna(c["ci_low"])
+                else f" ({_number(c['ci_low'], kpi.decimals)} to {_number(c['ci_high'], kpi.decimals)})"
+            )
+            row.append(_number(c["mean"], kpi.decimals) + interval)
+        lines.append(row)
+        if kpi_id == OBJECTIVE_10_KPIS[-1]:
+            lines.append(None)  # rule between the plan's measures and the rest
+    widths = [max(len(str(r[i])) for r in [header, *[l for l in lines if l]]) for i in range(len(header))]
+
+    def fmt(row: list[str]) -> str:
+        cells = [str(cell).ljust(w) if i < 3 else str(cell).rjust(w) for i, (cell, w) in enumerate(zip(row, widths))]
+        return "  ".join(cells).rstrip()
+
+    rule = "-" * len(fmt(header))
+    body = [rule if row is None else fmt(row) for row in lines]
+    replications = int(table["replications"].max()) if not table.empty else 0
+    title = f"Scorecard: {scenario} (mean and 95% confidence interval over {replications} replications)"
+    return "\n".join([title, rule, fmt(header), rule, *body, rule])
+
+
+def format_kpi_list() -> str:
+    lines = []
+    for kpi in KPIS:
+        target = f" Plan target: {kpi.target_text}." if kpi.target_text else ""
+        lines.append(f"  {kpi.id} ({kpi.unit})")
+        lines.append(textwrap.fill(f"{kpi.label}. {kpi.definition}{target}", width=88,
+                                   initial_indent="      ", subsequent_indent="      "))
+    return "\n".join(lines)

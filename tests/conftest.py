@@ -1,0 +1,50 @@
+"""Shared helpers: scenarios built from the baseline with a few fields changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from capacity_model.scenario import Scenario
+from capacity_model.scenario_files import merge_scenario_data
+
+BASELINE_FILE = Path(__file__).resolve().parents[1] / "capacity_model" / "scenarios" / "baseline.yaml"
+
+
+def baseline_data() -> dict[str, Any]:
+    return yaml.safe_load(BASELINE_FILE.read_text(encoding="utf-8"))
+
+
+def scenario_with(changes: dict[str, Any] | None = None, replace: dict[str, Any] | None = None) -> Scenario:
+    """The baseline with ``changes`` merged in and ``replace`` sections swapped whole."""
+    data = merge_scenario_data(baseline_data(), changes or {})
+    data.update(replace or {})
+    return Scenario.model_validate(data)
+
+
+def small_service(**changes: Any) -> Scenario:
+    """A hand-sized service: one team of 4 workers, 120 children a year, no siblings."""
+    return scenario_with(
+        merge_scenario_data({
+            "referrals": {"new_children_per_year": 120, "monthly_seasonality": None,
+                          "sibling_group_size_probabilities": {1: 1.0}},
+            "allocation": {"policy": "hard_cap", "schedule": "continuous"},
+        }, changes),
+        replace={
+            "teams": {"duty": {"posts_fte": 5, "stages": ["assessment", "cin", "cp", "cic"]}},
+            "initial_state": {
+                "allocated_children": {"assessment": 10, "cin": 20, "cp": 6, "cic": 10},
+                "unallocated_children": {"assessment": 3},
+                "unallocated_waited_working_days": {"kind": "uniform", "low_days": 0, "high_days": 10},
+                "staff": {"duty": {"experienced": 3, "newly_qualified": 1}},
+            },
+        },
+    )
+
+
+@pytest.fixture
+def small() -> Scenario:
+    return small_service()

@@ -1,0 +1,51 @@
+"""Working days: weekends and England bank holidays do not count."""
+
+from datetime import date
+
+import pytest
+
+from capacity_model.calendar import WorkingCalendar, add_months
+
+# Monday 6 April 2020; Good Friday 10 April and Easter Monday 13 April are bank holidays.
+CAL = WorkingCalendar(date(2020, 4, 6), 400)
+
+
+def test_bank_holidays_and_weekends_are_not_working_days():
+    assert CAL.is_working_day(0)  # Monday 6 April
+    assert not CAL.is_working_day(4)  # Good Friday
+    assert not CAL.is_working_day(5)  # Saturday
+    assert not CAL.is_working_day(7)  # Easter Monday
+    assert not CAL.is_working_day(CAL.day_of(date(2020, 5, 8)))  # VE day, the moved May bank holiday
+    assert CAL.is_working_day(CAL.day_of(date(2020, 5, 4)))  # the usual May Day was worked in 2020
+
+
+@pytest.mark.parametrize("working_days, expected", [(1, date(2020, 4, 7)), (3, date(2020, 4, 9)),
+                                                    (4, date(2020, 4, 14)), (5, date(2020, 4, 15))])
+def test_adding_working_days_skips_the_easter_weekend(working_days, expected):
+    end = CAL.add_working_days(0.3, working_days)
+    assert CAL.date_of(end) == expected
+    assert CAL.working_days_between(0.3, end) == working_days
+
+
+def test_subtracting_is_the_inverse_of_counting():
+    for k in (1, 5, 20, 45):
+        start = CAL.subtract_working_days(30.2, k)
+        assert CAL.working_days_between(start, 30.2) == k
+
+
+def test_waits_count_whole_working_days_after_the_referral_day():
+    # referred Monday morning, seen at the end of Thursday: Tue, Wed, Thu
+    assert CAL.working_days_between(0.4, 3.99) == 3
+    # referred on the Thursday before Easter, seen on the Tuesday after: Tuesday only
+    assert CAL.working_days_between(3.4, 8.5) == 1
+
+
+def test_next_meeting_day_skips_bank_holidays():
+    monday = frozenset([0])
+    assert CAL.date_of(CAL.next_day_on(1, monday)) == date(2020, 4, 20)  # 13 April is Easter Monday
+
+
+def test_add_months_clips_to_month_end():
+    assert add_months(date(2020, 1, 31), 1) == date(2020, 2, 29)
+    assert add_months(date(2020, 3, 1), 24) == date(2022, 3, 1)
+    assert add_months(date(2020, 11, 15), 3) == date(2021, 2, 15)

@@ -1,0 +1,136 @@
+"""The engine: conservation, reproducibility, pathway mechanics and the baseline's face validity."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import scenario_with, small_service
+
+from capacity_model.model import Model, run_replication
+from capacity_model.runner import run_experiment
+
+
+def kpi_table(result) -> pd.DataFrame:
+    return pd.DataFrame(result.kpis, columns=["month", "date", "kpi", "value"]).pivot(
+        index="month", columns="kpi", values="value")
+
+
+@pytest.mark.parametrize("make", [small_service, lambda: scenario_with()], ids=["small", "baseline"])
+@pytest.mark.parametrize("replication", [0, 1, 2])
+def test_children_are_conserved_at_every_snapshot(make, replication):
+    result = run_replication(make(), seed=11, replication=replication, months=12)
+    balance = pd.DataFrame(result.balance)
+    assert len(balance) == 13
+    inflow = balance["children_initial"] + balance["children_referred"]
+    outflow = balance["children_allocated"] + balance["children_unallocated"] + balance["children_closed"]
+    assert (inflow == outflow).all()
+    assert balance["children_referred"].iloc[-1] > 0 and balance["children_closed"].iloc[-1] > 0
+    table = kpi_table(result)
+    assert (table["unallocated"].to_numpy() == balance["children_unallocated"].to_numpy()).all()
+
+
+def test_caseloads_add_up_to_the_children_allocated():
+    model = Model(scenario_with(), seed=3, replication=0, months=6)
+    model.run()
+    workers = [w for q in model.queues.values() for w in q.workers]
+    for worker in workers:
+        assert worker.children == sum(case.size for case in worker.cases)
+        assert all(case.worker is worker for case in worker.cases)
+    allocated = sum(c.size for c in model.open_cases.values() if c.worker is not None)
+    assert sum(w.children for w in workers) == allocated
+
+
+def test_same_seed_same_tables_for_one_or_two_processes():
+    scenario = scenario_with()
+    one = run_experiment(scenario, replications=4, months=6, seed=5, jobs=1, progress=False)
+    two = run_experiment(scenario, replications=4, months=6, seed=5, jobs=2, progress=False)
+    pd.testing.assert_frame_equal(one.kpis, two.kpis)
+    pd.testing.assert_frame_equal(one.balance, two.balance)
+
+
+def test_different_seeds_and_replications_differ():
+    scenario = small_service()
+    a = kpi_table(run_replication(scenario, seed=1, replication=0, months=6))
+    b = kpi_table(run_replication(scenario, seed=2, replication=0, months=6))
+    c = kpi_table(run_replication(scenario, seed=1, replication=1, months=6))
+    assert not a.equals(b) and not a.equals(c)
+    again = kpi_table(run_replication(scenario, seed=1, replication=0, months=6))
+    assert a.equals(again)
+
+
+def test_fixed_durations_close_every_initial_assessment_on_time():
+    scenario = small_service(
+        referrals={"new_children_per_year": 0},
+        rereferral={"probability": 0.0},
+        pathway={"assessment_working_days": {"kind": "fixed", "days": 5},
+                 "assessment_outcomes": {"no_further_action": 1.0, "cin": 0.0, "cp": 0.0, "cic": 0.0}},
+    ).model_copy(update={})
+    data = scenario.model_dump()
+    data["initial_state"]["allocated_children"] = {"assessment": 10, "cin": 0, "cp": 0, "cic": 0}
+    data["initial_state"]["unallocated_children"] = {"assessment": 0, "cin": 0, "cp": 0, "cic": 0}
+    result = run_replication(type(scenario).model_validate(data), seed=1, replication=0, months=2)
+    table = kpi_table(result)
+    # Started at most 5 working days ago, each assessment ends within 5 working days.
+    assert table.loc[0, "open_assessment"] == 10
+    assert table.loc[1, "open_assessment"] == 0
+    assert result.balance[-1]["children_closed"] == 10
+    assert result.balance[-1]["children_referred"] == 0
+
+
+def test_a_transfer_to_another_team_gives_a_new_social_worker():
+    scenario = scenario_with(
+        {"referrals": {"sibling_group_size_probabilities": {1: 1.0}},
+         "pathway": {"assessment_working_days": {"kind": "fixed", "days": 10},
+                     "assessment_outcomes": {"no_further_action": 0.0, "cin": 1.0, "cp": 0.0, "cic": 0.0},
+                     "cin_plan_days": {"kind": "fixed", "days": 400}}},
+    )
+    model = Model(scenario, seed=2, replication=0, months=4)
+    model.run()
+    moved = [c for c in model.open_cases.values()
+             if c.stage == "cin" and c.worker is not None and c.queue_entry is None and c.referral_day > 0]
+    assert len(moved) > 100
+    for case in moved:
+        teams = [next(w.team for q in model.queues.values() for w in q.workers if w.id == h[0])
+                 for h in case.history]
+        assert teams[0] == "assessment" and teams[-1] == "locality"
+        assert len({h[0] for h in case.history}) == len(case.history) >= 2
+
+
+def test_a_transfer_never_leaves_a_child_unallocated():
+    model = Model(scenario_with(), seed=4, replication=0, months=6)
+    model.run()
+    for case in model.open_cases.values():
+        if case.worker is None:  # unallocated: only new referrals (or initial waiting children)
+            assert len(case.history) == 0 or case.history[-1][2] is not None
+
+
+def test_baseline_looks_like_the_service_ofsted_found():
+    """Face validity: stocks near the brief's figures, children waiting, caseloads above 22."""
+    result = run_experiment(scenario_with(), replications=6, months=12, seed=0, jobs=2, progress=False)
+    at = result.kpis[result.kpis["month"].between(6, 12)].groupby("kpi")["value"].mean()
+    assert 550 <= at["open_cic"] <= 750  # Nottingham 620 to 650
+    assert 280 <= at["open_cp"] <= 450  # about 350
+    assert 2400 <= at["open_children_total"] <= 3400  # about 2,400 to 3,000
+    assert at["unallocated"] > 20 and at["unallocated_over_5d"] > 5
+    assert at["pct_caseload_le_22"] < 90
+    assert 4000 <= 12 * at["referrals_in_month"] <= 5000
+    assert 15 <= at["pct_rereferrals_12m"] <= 30
+    assert at["vacancy_rate"] == pytest.approx(16.0, abs=1.0)
+
+
+def test_seasonality_shapes_monthly_referrals():
+    season = [1.0] * 12
+    season[7], season[9] = 0.5, 1.5  # August half, October half as much again
+    scenario = small_service(referrals={"new_children_per_year": 1200, "monthly_seasonality": season},
+                             rereferral={"probability": 0.0})
+    counts = {8: [], 10: []}
+    for r in range(8):
+        rows = pd.DataFrame(run_replication(scenario, seed=9, replication=r, months=12).kpis,
+                            columns=["month", "date", "kpi", "value"])
+        referrals = rows[rows["kpi"] == "referrals_in_month"]
+        for date, value in zip(referrals["date"], referrals["value"]):
+            month_ended = (pd.Timestamp(date) - pd.Timedelta(days=1)).month
+            if month_ended in counts:
+                counts[month_ended].append(value)
+    # expected children: 100 a month x 0.5 = 50 in August, x 1.5 = 150 in October
+    assert np.mean(counts[8]) == pytest.approx(50, rel=0.25)
+    assert np.mean(counts[10]) == pytest.approx(150, rel=0.15)
