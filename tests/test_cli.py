@@ -111,3 +111,14 @@ def test_repository_baseline_is_the_built_in_one():
 def test_module_entry_point():
     done = subprocess.run([sys.executable, "-m", "capacity_model", "--version"], capture_output=True, text=True)
     assert done.returncode == 0 and __version__ in done.stdout
+
+
+def test_readme_documents_every_kpi_and_the_ci_runs_its_test_command():
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text()
+    for kpi in KPIS:
+        assert f"`{kpi.id}`" in readme
+    test_command = "python3 -m venv .venv && .venv/bin/pip install '.[test]' && .venv/bin/python -m pytest"
+    assert test_command in readme
+    assert test_command in (root / ".ci" / "run").read_text()
