@@ -41,11 +41,16 @@ class ServiceSnapshot:
     establishment_case_holding_fte: float
     unallocated_waits: list[tuple[int, int]]  # (children in the family, working days waited)
     open_children: dict[str, int]  # allocated children by stage
-    children_social_workers_12m: list[tuple[int, int]]  # (children, distinct social workers in 12 months)
+    children_social_workers_12m: list[tuple[int, int, str]]  # (children, social workers in 12 months, stage)
     permanent_leavers_fte_12m: float = 0.0
     mean_permanent_fte_12m: float | None = None
     assessments_completed: list[int] | None = None  # working days from referral, month just ended
     referrals: tuple[int, int] | None = None  # (children referred, of whom re-referred within 12 months)
+    non_case_holding_in_post_fte: float = 0.0  # permanent social workers in posts that hold no cases
+    team_managers_fte: float = 0.0
+    costs: dict[str, float] | None = None  # pounds spent in the month just ended, by category
+    cumulative_cost: float | None = None  # pounds spent since the start date
+    absence: tuple[float, float] | None = None  # (FTE-days absent, FTE-days in post), month just ended
 
 
 Direction = Literal["lower", "higher"]
@@ -74,7 +79,7 @@ def _permanent_fte(s: ServiceSnapshot) -> float:
 
 
 def sw_gaps_total(s: ServiceSnapshot) -> float:
-    return s.establishment_fte - _permanent_fte(s)
+    return s.establishment_fte - _permanent_fte(s) - s.non_case_holding_in_post_fte
 
 
 def sw_gaps_case_holding(s: ServiceSnapshot) -> float:
@@ -118,18 +123,52 @@ def turnover_12m(s: ServiceSnapshot) -> float | None:
     return 100.0 * s.permanent_leavers_fte_12m / s.mean_permanent_fte_12m
 
 
-def pct_children_3plus_sw_12m(s: ServiceSnapshot) -> float | None:
-    total = sum(children for children, _ in s.children_social_workers_12m)
+def _share_3plus(rows: list[tuple[int, int, str]]) -> float | None:
+    total = sum(children for children, _, _ in rows)
     if not total:
         return None
-    many = sum(children for children, n in s.children_social_workers_12m if n >= SOCIAL_WORKER_CHANGES_THRESHOLD)
+    many = sum(children for children, n, _ in rows if n >= SOCIAL_WORKER_CHANGES_THRESHOLD)
     return 100.0 * many / total
+
+
+def pct_children_3plus_sw_12m(s: ServiceSnapshot) -> float | None:
+    return _share_3plus(s.children_social_workers_12m)
+
+
+def pct_cic_3plus_sw_12m(s: ServiceSnapshot) -> float | None:
+    return _share_3plus([row for row in s.children_social_workers_12m if row[2] == "cic"])
 
 
 def vacancy_rate(s: ServiceSnapshot) -> float | None:
     gaps = max(sw_gaps_total(s), 0.0)
-    denominator = gaps + _permanent_fte(s)
+    denominator = gaps + _permanent_fte(s) + s.non_case_holding_in_post_fte
     return 100.0 * gaps / denominator if denominator else None
+
+
+def _staff(kind: str) -> Callable[[ServiceSnapshot], float]:
+    return lambda s: float(sum(1 for h in s.case_holders if h.kind == kind))
+
+
+def absence_rate(s: ServiceSnapshot) -> float | None:
+    if s.absence is None or not s.absence[1]:
+        return None
+    return 100.0 * s.absence[0] / s.absence[1]
+
+
+def case_holders_per_manager(s: ServiceSnapshot) -> float | None:
+    return len(s.case_holders) / s.team_managers_fte if s.team_managers_fte else None
+
+
+def _cost(category: str | None) -> Callable[[ServiceSnapshot], float | None]:
+    def cost(s: ServiceSnapshot) -> float | None:
+        if s.costs is None:
+            return None
+        return sum(s.costs.values()) if category is None else s.costs.get(category, 0.0)
+    return cost
+
+
+def cost_cumulative_gbp(s: ServiceSnapshot) -> float | None:
+    return s.cumulative_cost
 
 
 def agency_rate(s: ServiceSnapshot) -> float | None:
@@ -185,6 +224,9 @@ KPIS: tuple[KPI, ...] = (
     KPI("pct_children_3plus_sw_12m", "Children with 3 or more social workers in 12 months", "%",
         "% of children open at the snapshot who had 3 or more different allocated social workers in the "
         "last 12 months.", pct_children_3plus_sw_12m, "lower", decimals=1),
+    KPI("pct_cic_3plus_sw_12m", "Children in care with 3 or more social workers in 12 months", "%",
+        "The same measure for Children in Care only (comparable with national stability figures).",
+        pct_cic_3plus_sw_12m, "lower", decimals=1),
     KPI("average_caseload", "Average caseload", "children per FTE",
         "Children allocated to case-holding social workers (not on long-term absence) per FTE.",
         average_caseload, "lower", target=22.0, target_text="22 or fewer", decimals=1),
@@ -210,6 +252,41 @@ KPIS: tuple[KPI, ...] = (
     KPI("pct_rereferrals_12m", "Re-referrals within 12 months", "%",
         "% of the month's referrals that came within 12 months of a previous referral's closure.",
         pct_rereferrals_12m, "lower", decimals=1),
+)
+
+_COST_LABELS = {
+    "permanent": "permanent social workers (salary and on-costs)",
+    "pay_and_retention": "pay and progression, retention payments",
+    "agency": "agency social workers",
+    "interim": "the interim team",
+    "support": "support staff (SWSOs, contact workers, business support)",
+    "team_managers": "team managers",
+    "recruitment": "recruitment, golden hellos and agency conversion fees",
+}
+
+KPIS += (
+    KPI("staff_experienced", "Experienced permanent social workers", "headcount",
+        "Permanent case-holding social workers past their ASYE year, in post.", _staff("experienced"), "higher"),
+    KPI("staff_newly_qualified", "Newly qualified social workers (ASYE)", "headcount",
+        "Permanent case-holding social workers in their first (ASYE) year, in post.", _staff("newly_qualified"),
+        "higher"),
+    KPI("staff_agency", "Agency social workers (excluding the interim team)", "headcount",
+        "Agency case-holding social workers covering gaps, in post.", _staff("agency"), "lower"),
+    KPI("staff_interim", "Interim team social workers", "headcount",
+        "Social workers of the interim managed team, in post.", _staff("interim"), "lower"),
+    KPI("absence_rate", "Sickness absence rate", "%",
+        "FTE-days of absence / FTE-days in post of case-holding social workers, in the month.",
+        absence_rate, "lower", decimals=1),
+    KPI("case_holders_per_manager", "Case-holding social workers per team manager", "headcount per FTE",
+        "Case-holding social workers in post / team manager FTE in post (span of control).",
+        case_holders_per_manager, "lower", decimals=1),
+    KPI("cost_total_gbp", "Workforce cost in the month", "GBP",
+        "All workforce costs in the month: pay, agency, interim team, support staff, managers, recruitment.",
+        _cost(None), "lower"),
+    *(KPI(f"cost_{category}_gbp", f"Cost of {label}", "GBP", f"Spending on {label} in the month.",
+          _cost(category), "lower") for category, label in _COST_LABELS.items()),
+    KPI("cost_cumulative_gbp", "Workforce cost since the start date", "GBP",
+        "All workforce costs from the start date to the snapshot.", cost_cumulative_gbp, "lower"),
 )
 
 KPI_BY_ID: dict[str, KPI] = {kpi.id: kpi for kpi in KPIS}

@@ -22,7 +22,8 @@ from .distributions import Duration
 from .kpis import CaseHolder, ServiceSnapshot, scorecard
 from .scenario import WEEKDAYS, Scenario, Stage
 from .streams import Fate, FateBank, RandomStreams
-from .workforce import Worker, caseload_cap
+from .staffing import Staffing
+from .workforce import Worker
 
 YEAR_DAYS = 365
 SNAPSHOT_EPSILON = 1e-6
@@ -86,7 +87,7 @@ class Model:
         self.queues = {name: AllocationQueue(name, []) for name in scenario.teams}
         self.open_cases: dict[int, Case] = {}
         self._case_ids = iter(range(1 << 62))
-        self._worker_ids = iter(range(1 << 62))
+        self.staffing = Staffing(self)
 
         sibling = sorted(scenario.referrals.sibling_group_size_probabilities.items())
         self._sizes = [size for size, _ in sibling]
@@ -113,15 +114,8 @@ class Model:
 
     def _populate_initial_state(self) -> None:
         initial = self.scenario.initial_state
-        alloc = self.scenario.allocation
         rng = self.streams["initial_state"]
-        for team, staff in initial.staff.items():
-            for kind in ("experienced", "newly_qualified", "agency"):
-                for _ in range(getattr(staff, kind)):
-                    cap = caseload_cap(kind, 1.0, alloc.caseload_cap, alloc.newly_qualified_caseload_cap)
-                    worker = Worker(next(self._worker_ids), team, kind, 1.0, cap, start_day=0.0)
-                    self.queues[team].workers.append(worker)
-
+        self.staffing.start()
         initial_fates = FateBank(self.streams["initial_fates"], self.streams["fate_overflow"])
         self._schedule_rereferrals_of_earlier_closures(initial_fates)
         for stage in Stage:
@@ -133,6 +127,7 @@ class Model:
                     case = Case(next(self._case_ids), size, initial_fates.next_row())
                     self.children["initial"] += size
                     self._open_initial_case(case, stage.value, duration, age, allocated, rng)
+        self.staffing.notices_already_handed_in()
 
     def _schedule_rereferrals_of_earlier_closures(self, fates: FateBank) -> None:
         """Families closed before the start date come back during the run.
@@ -268,13 +263,13 @@ class Model:
                     stage_ends_at = self.calendar.add_working_days(env.now, working_days)
                 yield env.timeout(stage_ends_at - env.now)
                 self._month_assessments.append(self.calendar.working_days_between(case.referral_day, env.now))
-                next_stage = _choose(pathway.assessment_outcomes.as_dict(), case.fate.uniform())
+                next_stage = pathway.assessment_outcomes.choose(case.fate.uniform())
             else:
                 if stage_ends_at is None:
                     stage_ends_at = env.now + self._stage_duration(Stage(stage)).days_at(case.fate.uniform())
                 yield env.timeout(max(stage_ends_at - env.now, 0.0))
                 ends = pathway.cin_plan_ends if stage == "cin" else pathway.cp_plan_ends if stage == "cp" else None
-                next_stage = _choose(ends.as_dict(), case.fate.uniform()) if ends is not None else "close"
+                next_stage = ends.choose(case.fate.uniform()) if ends is not None else "close"
             stage_ends_at = None
             if next_stage in ("close", "no_further_action"):
                 self._close(case)
@@ -343,6 +338,18 @@ class Model:
         if self._continuous:
             self._allocate(worker.team)
 
+    def hand_back(self, worker: Worker) -> None:
+        """A worker stops holding cases: each family needs a new social worker.
+
+        Families are reallocated at once where the team has room (a reallocation
+        meeting on the day), otherwise they wait unallocated from today.
+        """
+        for case in sorted(worker.cases, key=lambda c: c.id):
+            self._release(case)
+            if case.queue_entry is None:
+                self._queue(case, self.env.now)
+        self._allocate(worker.team)
+
     def _allocate(self, team: str) -> None:
         policy = self.scenario.allocation
         now = self.env.now
@@ -371,25 +378,33 @@ class Model:
 
     def _monthly_snapshots(self) -> Iterator[simpy.Event]:
         start = self.scenario.start_date
+        previous = 0.0
         for month in range(self.months + 1):
             when = add_months(start, month)
             yield self.env.timeout(self.calendar.day_of(when) - self.env.now)
-            snapshot = self._snapshot(first=month == 0)
+            snapshot = self._snapshot(previous if month else None)
+            previous = self.env.now
             for kpi, value in scorecard(snapshot).items():
                 self.kpi_rows.append((month, when.isoformat(), kpi, value))
             unallocated = sum(c.size for c in self.open_cases.values() if c.worker is None)
+            staff = self.staffing.workers()
             self.balance_rows.append({
                 "month": month,
                 **{f"children_{k}": v for k, v in self.children.items()},
                 "children_allocated": sum(c.size for c in self.open_cases.values()) - unallocated,
                 "children_unallocated": unallocated,
+                **{f"staff_{k}": v for k, v in self.staffing.counts.items()},
+                "staff_in_post": len(staff),
+                "staff_permanent_in_post": sum(1 for w in staff if w.permanent),
             })
 
-    def _snapshot(self, first: bool) -> ServiceSnapshot:
+    def _snapshot(self, month_start: float | None) -> ServiceSnapshot:
+        """The service at this month end; flows over [month_start, now) unless this is month 0."""
         now = self.env.now
         cutoff = now - SNAPSHOT_EPSILON
-        workers = [w for queue in self.queues.values() for w in queue.workers]
-        establishment = sum(team.posts_fte for team in self.scenario.teams.values())
+        workers = self.staffing.workers()
+        managers = self.scenario.workforce.team_managers
+        case_holding_posts = sum(team.posts_fte for team in self.scenario.teams.values())
         open_children = {stage.value: 0 for stage in Stage}
         waits = []
         social_workers = []
@@ -400,33 +415,32 @@ class Model:
             else:
                 open_children[case.stage] += case.size
             recent = {w for w, _, until in case.history if until is None or until >= window_start}
-            social_workers.append((case.size, len(recent)))
-        permanent_fte = sum(w.fte for w in workers if w.permanent)
+            social_workers.append((case.size, len(recent), case.stage))
+        self.staffing.permanent_fte_history.append((now, self.staffing.permanent_fte()))
+        leavers_fte, mean_permanent_fte = self.staffing.turnover_inputs(now)
+        flows = month_start is not None
+        costs = self.staffing.costs
         snapshot = ServiceSnapshot(
             case_holders=[CaseHolder(w.team, w.kind, w.fte, w.children, w.long_term_absent) for w in workers],
-            establishment_fte=establishment,
-            establishment_case_holding_fte=establishment,
+            establishment_fte=case_holding_posts + managers.posts_fte,
+            establishment_case_holding_fte=case_holding_posts,
+            non_case_holding_in_post_fte=managers.in_post_fte,
+            team_managers_fte=managers.in_post_fte,
             unallocated_waits=waits,
             open_children=open_children,
             children_social_workers_12m=social_workers,
-            permanent_leavers_fte_12m=0.0,
-            mean_permanent_fte_12m=permanent_fte,
-            assessments_completed=None if first else self._month_assessments,
-            referrals=None if first else tuple(self._month_referrals),
+            permanent_leavers_fte_12m=leavers_fte,
+            mean_permanent_fte_12m=mean_permanent_fte,
+            assessments_completed=self._month_assessments if flows else None,
+            referrals=tuple(self._month_referrals) if flows else None,
+            costs=costs.between(month_start, now) if flows else None,
+            cumulative_cost=sum(costs.between(0.0, now).values()) if flows else None,
+            absence=(self.staffing.absent_fte_days(month_start, now),
+                     costs.fte_days(("permanent", "agency", "interim"), month_start, now)) if flows else None,
         )
         self._month_assessments = []
         self._month_referrals = [0, 0]
         return snapshot
-
-
-def _choose(shares: dict[str, float], u: float) -> str:
-    """The outcome whose cumulative share first exceeds ``u``."""
-    total = 0.0
-    for outcome, share in shares.items():
-        total += share
-        if u < total:
-            return outcome
-    return next(outcome for outcome, share in reversed(shares.items()) if share > 0)
 
 
 def run_replication(scenario: Scenario, seed: int, replication: int, months: int) -> ReplicationResult:

@@ -16,7 +16,11 @@ WORKER_KINDS = ("experienced", "newly_qualified", "agency", "interim")
 
 @dataclass(eq=False, slots=True)
 class Worker:
-    """One case-holding social worker."""
+    """One case-holding social worker.
+
+    ``cap`` is the most children they are allocated under the cap rule: the caseload
+    standard scaled by FTE, raised where support staff lower the workload per child.
+    """
 
     id: int
     team: str
@@ -24,9 +28,17 @@ class Worker:
     fte: float
     cap: int
     start_day: float
+    service_start_day: float = 0.0
     children: int = 0
     cases: set[Any] = field(default_factory=set)
+    absent: bool = False
     long_term_absent: bool = False
+    leaving: bool = False
+    in_post: bool = True
+    workload_per_child: float = 1.0
+    fate: Any = None
+    spells: list[Any] = field(default_factory=list)
+    absence_spell: list[float] | None = None
 
     @property
     def spare(self) -> int:
@@ -39,10 +51,18 @@ class Worker:
 
     @property
     def can_hold_cases(self) -> bool:
-        return not self.long_term_absent
+        """Open to new allocations: at work and not serving notice."""
+        return not (self.absent or self.long_term_absent or self.leaving)
 
 
-def caseload_cap(kind: str, fte: float, caseload_cap: int, newly_qualified_caseload_cap: int) -> int:
-    """A worker's cap: the protected caseload in the ASYE year, else the team cap, by FTE."""
+def caseload_cap(
+    kind: str, fte: float, caseload_cap: int, newly_qualified_caseload_cap: int, workload_per_child: float = 1.0
+) -> int:
+    """A worker's cap in children.
+
+    The protected caseload in the ASYE year, else the standard cap, scaled by FTE and
+    divided by the workload per child (below 1 where support staff take on part of
+    the work), rounded down.
+    """
     full_time = newly_qualified_caseload_cap if kind == "newly_qualified" else caseload_cap
-    return max(1, round(full_time * fte))
+    return max(1, int(full_time * fte / workload_per_child + 1e-9))

@@ -21,7 +21,7 @@ def snapshot(**fields) -> ServiceSnapshot:
         establishment_case_holding_fte=5.0,
         unallocated_waits=[(1, 0), (2, 5), (3, 6), (1, 20)],
         open_children={"assessment": 20, "cin": 40, "cp": 10, "cic": 30},
-        children_social_workers_12m=[(1, 1), (2, 2), (3, 3), (1, 4)],
+        children_social_workers_12m=[(1, 1, "cin"), (2, 2, "cic"), (3, 3, "cp"), (1, 4, "cic")],
         permanent_leavers_fte_12m=1.5,
         mean_permanent_fte_12m=10.0,
         assessments_completed=[10, 45, 46, 30],
@@ -66,6 +66,8 @@ def test_turnover_is_leavers_over_mean_permanent_fte():
 def test_three_or_more_social_workers_weighted_by_children():
     # children with 3+ workers: 3 + 1 of 7
     assert kpis.pct_children_3plus_sw_12m(snapshot()) == pytest.approx(100 * 4 / 7)
+    # in care: 2 children with 2 workers, 1 with 4
+    assert kpis.pct_cic_3plus_sw_12m(snapshot()) == pytest.approx(100 * 1 / 3)
 
 
 def test_assessments_within_45_working_days_include_the_45th_day():
