@@ -20,7 +20,7 @@ from .allocation import AllocationQueue, QueueEntry
 from .calendar import WorkingCalendar, add_months
 from .distributions import Duration
 from .kpis import CaseHolder, ServiceSnapshot, scorecard
-from .scenario import WEEKDAYS, Scenario, Stage
+from .scenario import WEEKDAYS, LeaverDestinations, Scenario, Stage
 from .streams import Fate, FateBank, RandomStreams
 from .staffing import Staffing
 from .workforce import Worker
@@ -106,6 +106,8 @@ class Model:
         self.env.process(self._referrals())
         if not self._continuous:
             self.env.process(self._allocation_meetings())
+        if self.scenario.allocation.reallocations_per_family_year > 0:
+            self.env.process(self._reallocations())
         self.env.process(self._monthly_snapshots())
         self.env.run(until=self.horizon_day + 0.5)
         return ReplicationResult(self.replication, self.kpi_rows, self.balance_rows)
@@ -374,6 +376,33 @@ class Model:
             for team in self.queues:
                 self._allocate(team)
 
+    def _reallocations(self) -> Iterator[simpy.Event]:
+        """Monthly, some families move to another worker in their team (rebalancing, restructures).
+
+        Each allocated family moves with probability 1 - exp(-rate x month / 365), to the
+        colleague with most spare capacity who has room; if nobody has room it stays.
+        """
+        rate = self.scenario.allocation.reallocations_per_family_year
+        rng = self.streams["reallocations"]
+        start = self.scenario.start_date
+        for month in range(self.months):
+            when, after = add_months(start, month), add_months(start, month + 1)
+            yield self.env.timeout(self.calendar.day_of(when) + 0.5 - self.env.now)
+            p_move = 1.0 - math.exp(-rate * (after - when).days / YEAR_DAYS)
+            now = self.env.now
+            for case in sorted(self.open_cases.values(), key=lambda c: c.id):
+                if rng.random() >= p_move or case.worker is None or case.queue_entry is not None:
+                    continue
+                colleagues = [w for w in self.queues[case.worker.team].workers
+                              if w is not case.worker and w.can_hold_cases and w.spare >= case.size]
+                if colleagues:
+                    new = max(colleagues, key=lambda w: (w.spare, -w.id))
+                    self._release(case)
+                    new.children += case.size
+                    new.cases.add(case)
+                    case.worker = new
+                    case.history.append([new.id, now, None])
+
     # --- monitoring -------------------------------------------------------------------
 
     def _monthly_snapshots(self) -> Iterator[simpy.Event]:
@@ -396,6 +425,9 @@ class Model:
                 **{f"staff_{k}": v for k, v in self.staffing.counts.items()},
                 "staff_in_post": len(staff),
                 "staff_permanent_in_post": sum(1 for w in staff if w.permanent),
+                **{f"permanent_leavers_to_{where}": sum(1 for l in self.staffing.leavers if l.destination == where)
+                   for where in LeaverDestinations.model_fields},
+                "internal_moves": self.staffing.internal_moves,
             })
 
     def _snapshot(self, month_start: float | None) -> ServiceSnapshot:

@@ -164,6 +164,10 @@ class Allocation(Frozen):
     meeting_weekdays: list[Weekday] = Field(
         default_factory=lambda: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"], min_length=1
     )
+    reallocations_per_family_year: float = Field(
+        default=0.0, ge=0.0,
+        description="moves of a family to another worker in the same team for other reasons than staff changes",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> "Allocation":

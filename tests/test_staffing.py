@@ -212,3 +212,18 @@ def test_higher_demand_raises_turnover_through_caseload_pressure():
     difference = turnover["busier"] - turnover["base"]
     mean, low, high = mean_interval(difference.to_numpy())
     assert low > 0, (mean, low, high)
+
+
+def test_within_team_reallocations_give_new_social_workers_only_where_there_is_room():
+    def three_plus(rate: float) -> float:
+        scenario = one_team({"experienced": 10}, {}, posts=10,
+                            children={"assessment": 0, "cin": 0, "cp": 0, "cic": 150})
+        scenario = scenario.model_copy(update={"allocation": scenario.allocation.model_copy(
+            update={"reallocations_per_family_year": rate})})
+        model = Model(scenario, 2, 0, 12)
+        model.run()
+        for worker in model.staffing.workers():
+            assert worker.children == sum(c.size for c in worker.cases) <= max(worker.cap, 15)
+        return kpi(run_replication(scenario, 2, 0, 12), "pct_children_3plus_sw_12m")[12]
+    assert three_plus(0.0) == 0.0  # one team, nobody leaves: one social worker each
+    assert three_plus(2.0) > 20.0
