@@ -9,6 +9,11 @@ import pandas as pd
 from .kpis import KPI_BY_ID, KPIS, OBJECTIVE_10_KPIS
 
 SCORECARD_MONTHS = (6, 12, 24)
+ALSO_SHOWN = (
+    "average_caseload", "vacancy_rate", "agency_rate", "absence_rate", "open_cin", "open_cp", "open_cic",
+    "open_children_total", "pct_assessments_within_45wd", "cost_total_gbp", "cost_cumulative_gbp",
+)
+"""Printed after the plan's measures; every KPI is in summary.csv."""
 
 
 def scorecard_months(months: int) -> list[int]:
@@ -25,7 +30,7 @@ def format_scorecard(summary: pd.DataFrame, scenario: str, months: list[int]) ->
     """The scorecard of one scenario: mean and 95% interval per KPI at the given months."""
     table = summary[(summary["scenario"] == scenario) & summary["month"].isin(months)]
     dates = dict(zip(table["month"], table["date"]))
-    order = list(OBJECTIVE_10_KPIS) + [k.id for k in KPIS if k.id not in OBJECTIVE_10_KPIS]
+    order = [*OBJECTIVE_10_KPIS, *ALSO_SHOWN]
     header = ["KPI", "unit", "plan target", *[f"month {m} ({dates.get(m, '')})" for m in months]]
     lines = []
     for kpi_id in order:
@@ -55,7 +60,8 @@ def format_scorecard(summary: pd.DataFrame, scenario: str, months: list[int]) ->
     body = [rule if row is None else fmt(row) for row in lines]
     replications = int(table["replications"].max()) if not table.empty else 0
     title = f"Scorecard: {scenario} (mean and 95% confidence interval over {replications} replications)"
-    return "\n".join([title, rule, fmt(header), rule, *body, rule])
+    footer = "Every KPI, with percentiles, is in summary.csv; 'capacity-model list' defines them."
+    return "\n".join([title, rule, fmt(header), rule, *body, rule, footer])
 
 
 def format_kpi_list() -> str:

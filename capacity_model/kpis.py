@@ -7,6 +7,7 @@ small pure function, so every definition can be checked on a hand-made case.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable, Literal
 
@@ -69,6 +70,15 @@ class KPI:
     target: float | None = None
     target_text: str = ""
     decimals: int = 0
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The values the KPI can take: percentages 0 to 100, counts and money at least 0."""
+        if self.unit == "%":
+            return 0.0, 100.0
+        if self.unit == "FTE":  # gaps: negative when over establishment
+            return -math.inf, math.inf
+        return 0.0, math.inf
 
 
 # --- definitions -------------------------------------------------------------------

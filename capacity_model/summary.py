@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .kpis import KPI_BY_ID
+
 SUMMARY_COLUMNS = ["scenario", "kpi", "month", "date", "mean", "ci_low", "ci_high", "p05", "p50", "p95", "replications"]
 
 
@@ -26,11 +28,18 @@ def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float
 
 
 def summarise(kpis: pd.DataFrame) -> pd.DataFrame:
-    """One row per scenario, KPI and month, from the tidy table of replications."""
+    """One row per scenario, KPI and month, from the tidy table of replications.
+
+    Confidence intervals are clipped to the values a KPI can take (a percentage
+    stays within 0 to 100, a count at 0 or more).
+    """
     rows = []
     for (scenario, kpi, month, date), group in kpis.groupby(["scenario", "kpi", "month", "date"], sort=True):
         values = group["value"].to_numpy(dtype=float)
         mean, low, high = mean_interval(values)
+        if kpi in KPI_BY_ID:
+            floor, ceiling = KPI_BY_ID[kpi].bounds
+            low, high = max(low, floor), min(high, ceiling)
         p05, p50, p95 = np.percentile(values, [5, 50, 95])
         rows.append((scenario, kpi, month, date, mean, low, high, p05, p50, p95, len(values)))
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)

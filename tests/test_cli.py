@@ -122,3 +122,13 @@ def test_readme_documents_every_kpi_and_the_ci_runs_its_test_command():
     test_command = "python3 -m venv .venv && .venv/bin/pip install '.[test]' && .venv/bin/python -m pytest"
     assert test_command in readme
     assert test_command in (root / ".ci" / "run").read_text()
+
+
+def test_intervals_stay_within_what_a_kpi_can_take():
+    from capacity_model.summary import summarise
+    kpis = pd.DataFrame({"scenario": "s", "replication": [0, 1, 2], "month": 1, "date": "2020-04-01",
+                         "kpi": "pct_caseload_le_22", "value": [100.0, 100.0, 40.0]})
+    row = summarise(kpis).iloc[0]
+    assert row["ci_high"] == 100.0 and row["ci_low"] < row["mean"] == pytest.approx(80.0)
+    gaps = kpis.assign(kpi="sw_gaps_total", value=[-3.0, 1.0, 2.0])
+    assert summarise(gaps).iloc[0]["ci_low"] < -3.0  # gaps may be negative: not clipped
