@@ -27,7 +27,16 @@ class Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Fixed(Frozen):
+class _Distribution(Frozen):
+    def days_at(self, u: float) -> float:
+        raise NotImplementedError
+
+    def days_at_many(self, u: np.ndarray) -> np.ndarray:
+        """``days_at`` for an array of uniform numbers."""
+        return np.array([self.days_at(float(x)) for x in u])
+
+
+class Fixed(_Distribution):
     """Always the same duration (for deterministic checks)."""
 
     kind: Literal["fixed"]
@@ -41,7 +50,7 @@ class Fixed(Frozen):
         return self.days
 
 
-class Exponential(Frozen):
+class Exponential(_Distribution):
     """Memoryless duration with the given mean (for queueing-theory checks)."""
 
     kind: Literal["exponential"]
@@ -51,7 +60,7 @@ class Exponential(Frozen):
         return -self.mean_days * math.log1p(-u)
 
 
-class LogNormal(Frozen):
+class LogNormal(_Distribution):
     """Right-skewed duration given by its mean and coefficient of variation."""
 
     kind: Literal["lognormal"]
@@ -68,7 +77,7 @@ class LogNormal(Frozen):
         return math.exp(mu + sigma * _STANDARD_NORMAL.inv_cdf(min(max(u, 1e-12), 1 - 1e-12)))
 
 
-class Uniform(Frozen):
+class Uniform(_Distribution):
     """Any duration between two bounds equally likely."""
 
     kind: Literal["uniform"]
@@ -89,7 +98,7 @@ class Uniform(Frozen):
         return (self.low_days + self.high_days) / 2
 
 
-class Quantiles(Frozen):
+class Quantiles(_Distribution):
     """An empirical distribution: points (cumulative probability, days), linear between.
 
     The first point's probability must be 0 and the last 1, so published quartiles
@@ -112,7 +121,10 @@ class Quantiles(Frozen):
         return self
 
     def days_at(self, u: float) -> float:
-        return float(np.interp(u, [p for p, _ in self.points], [d for _, d in self.points]))
+        return float(self.days_at_many(np.asarray(u)))
+
+    def days_at_many(self, u: np.ndarray) -> np.ndarray:
+        return np.interp(u, [p for p, _ in self.points], [d for _, d in self.points])
 
     @property
     def mean_days(self) -> float:

@@ -177,7 +177,7 @@ class Model:
         """
         if n == 0:
             return np.empty(0), np.empty(0)
-        pool = np.array([duration.days_at(u) for u in rng.random(pool_size)])
+        pool = duration.days_at_many(rng.random(pool_size))
         weights = pool / pool.sum() if pool.sum() > 0 else None
         chosen = pool[rng.choice(pool_size, size=n, p=weights)]
         return chosen, chosen * rng.random(n)

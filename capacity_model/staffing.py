@@ -311,12 +311,13 @@ class Staffing:
         agency = self.workforce.agency
         if agency.fill_probability_per_month <= 0:
             return
+        in_use = sum(1 for w in self.workers() if w.kind == "agency") + sum(self.pending_agency.values())
         for team in self.scenario.teams:
             for _ in range(self._uncovered_posts(team, include_agency=True)):
                 filled = self._agency.random() < agency.fill_probability_per_month
                 lead = agency.lead_time_days.days_at(float(self._agency.random()))
-                in_use = sum(1 for w in self.workers() if w.kind == "agency") + sum(self.pending_agency.values())
                 if filled and (agency.max_agency_workers is None or in_use < agency.max_agency_workers):
+                    in_use += 1
                     self.pending_agency[team] += 1
                     self.env.process(self._start_after(team, "agency", lead, self.pending_agency))
 
