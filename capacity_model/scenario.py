@@ -18,6 +18,7 @@ from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, field_va
 from .distributions import Duration, Fixed, Frozen, Uniform
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Pounds = Annotated[float, Field(ge=0.0)]
 _SUM_TOLERANCE = 1e-6
 
 
@@ -349,19 +350,19 @@ class Costs(Frozen):
     """Cost per FTE-year by role and contract, and one-off costs, in pounds at price_year prices."""
 
     price_year: int = Field(default=2020, ge=1990, le=2100)
-    experienced_gbp_per_fte_year: float = Field(default=0.0, ge=0.0)
-    newly_qualified_gbp_per_fte_year: float = Field(default=0.0, ge=0.0)
-    agency_gbp_per_fte_year: float = Field(default=0.0, ge=0.0)
-    interim_gbp_per_fte_year: float = Field(default=0.0, ge=0.0)
-    team_manager_gbp_per_fte_year: float = Field(default=0.0, ge=0.0)
-    social_work_support_officer_gbp_per_fte_year: float = Field(default=0.0, ge=0.0)
-    contact_worker_gbp_per_fte_year: float = Field(default=0.0, ge=0.0)
-    business_support_gbp_per_fte_year: float = Field(default=0.0, ge=0.0)
-    pay_and_progression_gbp_per_fte_year: float = Field(default=0.0, ge=0.0)
-    retention_payment_gbp_per_fte_year: float = Field(default=0.0, ge=0.0)
-    recruitment_gbp_per_hire: float = Field(default=0.0, ge=0.0)
-    golden_hello_gbp: float = Field(default=0.0, ge=0.0)
-    agency_conversion_fee_gbp: float = Field(default=0.0, ge=0.0)
+    experienced_gbp_per_fte_year: Pounds = 0.0
+    newly_qualified_gbp_per_fte_year: Pounds = 0.0
+    agency_gbp_per_fte_year: Pounds = 0.0
+    interim_gbp_per_fte_year: Pounds = 0.0
+    team_manager_gbp_per_fte_year: Pounds = 0.0
+    social_work_support_officer_gbp_per_fte_year: Pounds = 0.0
+    contact_worker_gbp_per_fte_year: Pounds = 0.0
+    business_support_gbp_per_fte_year: Pounds = 0.0
+    pay_and_progression_gbp_per_fte_year: Pounds = 0.0
+    retention_payment_gbp_per_fte_year: Pounds = 0.0
+    recruitment_gbp_per_hire: Pounds = 0.0
+    golden_hello_gbp: Pounds = 0.0
+    agency_conversion_fee_gbp: Pounds = 0.0
 
 
 class Scenario(Frozen):
