@@ -26,16 +26,24 @@ def _number(value: float, decimals: int) -> str:
     return "-" if pd.isna(value) else f"{value:,.{decimals}f}"
 
 
+def _display(kpi_id: str) -> tuple[str, float, int]:
+    """Unit shown, divisor and decimals: money in millions of pounds, the rest as defined."""
+    kpi = KPI_BY_ID[kpi_id]
+    return ("£ million", 1e6, 2) if kpi.unit == "GBP" else (kpi.unit, 1.0, kpi.decimals)
+
+
 def format_scorecard(summary: pd.DataFrame, scenario: str, months: list[int]) -> str:
     """The scorecard of one scenario: mean and 95% interval per KPI at the given months."""
     table = summary[(summary["scenario"] == scenario) & summary["month"].isin(months)]
     dates = dict(zip(table["month"], table["date"]))
     order = [*OBJECTIVE_10_KPIS, *ALSO_SHOWN]
-    header = ["KPI", "unit", "plan target", *[f"month {m} ({dates.get(m, '')})" for m in months]]
+    header = ["KPI", "unit", "plan target",
+              *[f"month {m} ({pd.Timestamp(dates[m]):%b %Y})" if m in dates else f"month {m}" for m in months]]
     lines = []
     for kpi_id in order:
         kpi = KPI_BY_ID[kpi_id]
-        row = [kpi.label, kpi.unit, kpi.target_text or ""]
+        unit, scale, decimals = _display(kpi_id)
+        row = [kpi.label, unit, kpi.target_text or ""]
         for month in months:
             cell = table[(table["kpi"] == kpi_id) & (table["month"] == month)]
             if cell.empty:
@@ -44,9 +52,9 @@ def format_scorecard(summary: pd.DataFrame, scenario: str, months: list[int]) ->
             c = cell.iloc[0]
             interval = (
                 "" if pd.isna(c["ci_low"])
-                else f" ({_number(c['ci_low'], kpi.decimals)} to {_number(c['ci_high'], kpi.decimals)})"
+                else f" ({_number(c['ci_low'] / scale, decimals)} to {_number(c['ci_high'] / scale, decimals)})"
             )
-            row.append(_number(c["mean"], kpi.decimals) + interval)
+            row.append(_number(c["mean"] / scale, decimals) + interval)
         lines.append(row)
         if kpi_id == OBJECTIVE_10_KPIS[-1]:
             lines.append(None)  # rule between the plan's measures and the rest

@@ -47,6 +47,7 @@ class ServiceSnapshot:
     mean_permanent_fte_12m: float | None = None
     assessments_completed: list[int] | None = None  # working days from referral, month just ended
     referrals: tuple[int, int] | None = None  # (children referred, of whom re-referred within 12 months)
+    allocation_waits: list[tuple[int, float]] | None = None  # (children, calendar days waited), month just ended
     non_case_holding_in_post_fte: float = 0.0  # permanent social workers in posts that hold no cases
     team_managers_fte: float = 0.0
     costs: dict[str, float] | None = None  # pounds spent in the month just ended, by category
@@ -201,6 +202,17 @@ def pct_assessments_within_45wd(s: ServiceSnapshot) -> float | None:
     return 100.0 * on_time / len(s.assessments_completed)
 
 
+def allocations_in_month(s: ServiceSnapshot) -> float | None:
+    return None if s.allocation_waits is None else float(sum(children for children, _ in s.allocation_waits))
+
+
+def mean_days_to_allocation(s: ServiceSnapshot) -> float | None:
+    if not s.allocation_waits:
+        return None
+    children = sum(n for n, _ in s.allocation_waits)
+    return sum(n * days for n, days in s.allocation_waits) / children
+
+
 def referrals_in_month(s: ServiceSnapshot) -> float | None:
     return None if s.referrals is None else float(s.referrals[0])
 
@@ -257,6 +269,12 @@ KPIS: tuple[KPI, ...] = (
     KPI("pct_assessments_within_45wd", "Assessments completed within 45 working days", "%",
         "% of assessments completed in the month that finished within 45 working days of referral.",
         pct_assessments_within_45wd, "higher", decimals=1),
+    KPI("allocations_in_month", "Children allocated from waiting", "children per month",
+        "Unallocated children given a social worker in the month (transfers between teams not included).",
+        allocations_in_month, "higher"),
+    KPI("mean_days_to_allocation", "Mean wait for allocation", "calendar days",
+        "Mean calendar days waited by the children allocated in the month, from joining the queue.",
+        mean_days_to_allocation, "lower", decimals=1),
     KPI("referrals_in_month", "Referrals (children)", "children per month",
         "Children referred in the month, including re-referrals.", referrals_in_month, "lower"),
     KPI("pct_rereferrals_12m", "Re-referrals within 12 months", "%",

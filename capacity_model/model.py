@@ -74,9 +74,15 @@ class Model:
         self.scenario = scenario
         self.replication = replication
         self.months = months
+        # The simulation starts from the initial state on the origin date, warm_up_months
+        # before the start date; months before the start date are simulated, not reported.
+        self.warm_up_months = scenario.warm_up_months
+        self.origin_date = add_months(scenario.start_date, -self.warm_up_months)
+        self.simulated_months = self.warm_up_months + months
         self.env = simpy.Environment()
-        self.horizon_day = (add_months(scenario.start_date, months) - scenario.start_date).days
-        self.calendar = WorkingCalendar(scenario.start_date, self.horizon_day)
+        self.horizon_day = (add_months(scenario.start_date, months) - self.origin_date).days
+        self.calendar = WorkingCalendar(self.origin_date, self.horizon_day)
+        self.start_day = self.calendar.day_of(scenario.start_date)
         self.streams = RandomStreams(seed, replication)
         self.fates = FateBank(self.streams["family_fates"], self.streams["fate_overflow"])
 
@@ -96,6 +102,8 @@ class Model:
         self.children = {"initial": 0, "referred": 0, "closed": 0}
         self._month_referrals = [0, 0]
         self._month_assessments: list[int] = []
+        self._month_allocation_waits: list[tuple[int, float]] = []
+        self.stage_entries = {stage.value: 0 for stage in Stage}
         self.kpi_rows: list[tuple[int, str, str, float]] = []
         self.balance_rows: list[dict[str, float]] = []
 
@@ -222,9 +230,14 @@ class Model:
         season = referrals.monthly_seasonality or [1.0] * 12
         peak = max(season)
         rng = self.streams["referral_arrivals"]
+        regular = referrals.arrival_process == "regular"
         while True:
-            yield self.env.timeout(rng.exponential(1.0 / (per_day * peak)))
-            keep = rng.random() * peak <= season[self.calendar.date_of(self.env.now).month - 1]
+            if regular:
+                yield self.env.timeout(1.0 / (per_day * season[self.calendar.date_of(self.env.now).month - 1]))
+                keep = True
+            else:
+                yield self.env.timeout(rng.exponential(1.0 / (per_day * peak)))
+                keep = rng.random() * peak <= season[self.calendar.date_of(self.env.now).month - 1]
             if keep:
                 fate = self.fates.next_row()
                 case = Case(next(self._case_ids), self._sibling_size(fate.uniform()), fate)
@@ -241,6 +254,7 @@ class Model:
         self._month_referrals[1] += case.size if rereferral else 0
         case.referral_day = now
         case.stage = Stage.ASSESSMENT.value
+        self.stage_entries[case.stage] += case.size
         self.open_cases[case.id] = case
         self._queue(case, now)
         self.env.process(self._journey(case, case.stage))
@@ -295,6 +309,7 @@ class Model:
         team allocates them, so a transfer never makes a child unallocated.
         """
         case.stage = stage
+        self.stage_entries[stage] += case.size
         held_by = case.worker.team if case.worker is not None else None
         if case.queue_entry is not None:  # already waiting: wait in the right team, same clock
             queued_day = case.queue_entry.queued_day
@@ -362,6 +377,8 @@ class Model:
         for entry, worker in self.queues[team].allocate(waited_enough, policy.absolute_max_caseload):
             case = entry.case
             case.queue_entry = None
+            if case.worker is None:  # unallocated until now (a transfer always had a worker)
+                self._month_allocation_waits.append((case.size, now - entry.queued_day))
             self._release(case)  # a transfer: the sending worker hands over
             case.worker = worker
             case.history.append([worker.id, now, None])
@@ -384,8 +401,8 @@ class Model:
         """
         rate = self.scenario.allocation.reallocations_per_family_year
         rng = self.streams["reallocations"]
-        start = self.scenario.start_date
-        for month in range(self.months):
+        start = self.origin_date
+        for month in range(self.simulated_months):
             when, after = add_months(start, month), add_months(start, month + 1)
             yield self.env.timeout(self.calendar.day_of(when) + 0.5 - self.env.now)
             p_move = 1.0 - math.exp(-rate * (after - when).days / YEAR_DAYS)
@@ -406,13 +423,20 @@ class Model:
     # --- monitoring -------------------------------------------------------------------
 
     def _monthly_snapshots(self) -> Iterator[simpy.Event]:
-        start = self.scenario.start_date
+        """A snapshot every month end from the origin; those from the start date are reported.
+
+        Month 0 is the start date; its flows (referrals, costs, ...) are not reported,
+        as they would cover a month before the start.
+        """
         previous = 0.0
-        for month in range(self.months + 1):
-            when = add_months(start, month)
+        for simulated_month in range(self.simulated_months + 1):
+            when = add_months(self.origin_date, simulated_month)
             yield self.env.timeout(self.calendar.day_of(when) - self.env.now)
-            snapshot = self._snapshot(previous if month else None)
+            month = simulated_month - self.warm_up_months
+            snapshot = self._snapshot(previous if month > 0 else None)
             previous = self.env.now
+            if month < 0:
+                continue
             for kpi, value in scorecard(snapshot).items():
                 self.kpi_rows.append((month, when.isoformat(), kpi, value))
             unallocated = sum(c.size for c in self.open_cases.values() if c.worker is None)
@@ -428,6 +452,9 @@ class Model:
                 **{f"permanent_leavers_to_{where}": sum(1 for l in self.staffing.leavers if l.destination == where)
                    for where in LeaverDestinations.model_fields},
                 "internal_moves": self.staffing.internal_moves,
+                **{f"stage_{stage.value}_children": sum(c.size for c in self.open_cases.values()
+                                                         if c.stage == stage.value) for stage in Stage},
+                **{f"stage_{stage}_entries": n for stage, n in self.stage_entries.items()},
             })
 
     def _snapshot(self, month_start: float | None) -> ServiceSnapshot:
@@ -464,13 +491,15 @@ class Model:
             permanent_leavers_fte_12m=leavers_fte,
             mean_permanent_fte_12m=mean_permanent_fte,
             assessments_completed=self._month_assessments if flows else None,
+            allocation_waits=self._month_allocation_waits if flows else None,
             referrals=tuple(self._month_referrals) if flows else None,
             costs=costs.between(month_start, now) if flows else None,
-            cumulative_cost=sum(costs.between(0.0, now).values()) if flows else None,
+            cumulative_cost=sum(costs.between(self.start_day, now).values()) if flows else None,
             absence=(self.staffing.absent_fte_days(month_start, now),
                      costs.fte_days(("permanent", "agency", "interim"), month_start, now)) if flows else None,
         )
         self._month_assessments = []
+        self._month_allocation_waits = []
         self._month_referrals = [0, 0]
         return snapshot
 

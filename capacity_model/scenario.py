@@ -93,6 +93,9 @@ class Referrals(Frozen):
     """New referrals: a Poisson stream of families, each of one or more children."""
 
     new_children_per_year: float = Field(ge=0.0)
+    arrival_process: Literal["poisson", "regular"] = Field(
+        default="poisson", description="'regular' spaces families evenly, for deterministic checks"
+    )
     monthly_seasonality: list[PositiveFloat] | None = Field(
         default=None, description="12 multipliers, January first, averaging 1"
     )
@@ -371,6 +374,9 @@ class Scenario(Frozen):
     name: str = Field(min_length=1)
     description: str = ""
     start_date: date
+    warm_up_months: NonNegativeInt = Field(
+        default=0, description="months simulated before start_date, from the initial state, and not reported"
+    )
     referrals: Referrals
     rereferral: Rereferral
     pathway: Pathway

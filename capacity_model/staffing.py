@@ -197,9 +197,9 @@ class Staffing:
     # --- the monthly workforce review ------------------------------------------------------
 
     def _monthly_reviews(self) -> Iterator[simpy.Event]:
-        start = self.scenario.start_date
+        start = self.model.origin_date
         recruitment = self.workforce.recruitment
-        for month in range(self.model.months):
+        for month in range(self.model.simulated_months):
             when = add_months(start, month)
             month_days = float((add_months(start, month + 1) - when).days)
             yield self.env.timeout(self.calendar.day_of(when) + REVIEW_TIME - self.env.now)

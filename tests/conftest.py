@@ -32,6 +32,7 @@ def small_service(**changes: Any) -> Scenario:
             "referrals": {"new_children_per_year": 120, "monthly_seasonality": None,
                           "sibling_group_size_probabilities": {1: 1.0}},
             "allocation": {"policy": "hard_cap", "schedule": "continuous"},
+            "warm_up_months": 0,
         }, changes),
         replace={
             "teams": {"duty": {"posts_fte": 5, "stages": ["assessment", "cin", "cp", "cic"]}},

@@ -58,7 +58,7 @@ def test_tidy_tables_agree(run_folder):
 def test_run_prints_the_scorecard_with_targets(tmp_path, capsys):
     assert main(["run", "--reps", "2", "--months", "6", "--jobs", "1", "--out", str(tmp_path / "r")]) == 0
     out = capsys.readouterr().out
-    assert "Scorecard: baseline" in out and "month 6 (2020-09-01)" in out
+    assert "Scorecard: baseline" in out and "month 6 (Sep 2020)" in out
     assert "Children unallocated over 5 working days" in out and "none (0)" in out
     assert "Results written to" in out
 

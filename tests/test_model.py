@@ -80,6 +80,7 @@ def test_a_transfer_to_another_team_gives_a_new_social_worker():
     scenario = scenario_with(
         {"workforce": {"leaving": {"permanent_per_year": 0.0, "internal_moves_per_year": 0.0},
                        "agency": {"leaving_per_year": 0.0}, "absence": {"spells_per_fte_year": 0.0}},
+         "warm_up_months": 0,
          "referrals": {"sibling_group_size_probabilities": {1: 1.0}},
          "pathway": {"assessment_working_days": {"kind": "fixed", "days": 10},
                      "assessment_outcomes": {"no_further_action": 0.0, "cin": 1.0, "cp": 0.0, "cic": 0.0},
@@ -139,3 +140,16 @@ def test_seasonality_shapes_monthly_referrals():
     # expected children: 100 a month x 0.5 = 50 in August, x 1.5 = 150 in October
     assert np.mean(counts[8]) == pytest.approx(50, rel=0.25)
     assert np.mean(counts[10]) == pytest.approx(150, rel=0.15)
+
+
+def test_warm_up_months_are_simulated_but_not_reported():
+    scenario = small_service(warm_up_months=3)
+    result = run_replication(scenario, seed=1, replication=0, months=2)
+    table = kpi_table(result)
+    assert list(table.index) == [0, 1, 2]
+    dates = sorted({date for _, date, _, _ in result.kpis})
+    assert dates == ["2020-03-01", "2020-04-01", "2020-05-01"]
+    assert table.loc[1, "cost_cumulative_gbp"] == pytest.approx(table.loc[1, "cost_total_gbp"])
+    assert result.balance[0]["children_referred"] > 0  # three months of referrals before the start
+    cold = kpi_table(run_replication(small_service(), seed=1, replication=0, months=2))
+    assert not table.equals(cold)

@@ -20,7 +20,7 @@ QUIET_PATHWAY = {"referrals": {"new_children_per_year": 0, "monthly_seasonality"
 def one_team(staff: dict, workforce: dict, posts: float = 100, costs: dict | None = None,
              children: dict | None = None, waiting: dict | None = None, policy: str = "hard_cap") -> Scenario:
     """One team holding every stage, no referrals, a workforce that does only what it is told."""
-    return scenario_with({**QUIET_PATHWAY, "allocation": {"policy": policy}}, replace={
+    return scenario_with({**QUIET_PATHWAY, "allocation": {"policy": policy}, "warm_up_months": 0}, replace={
         "teams": {"duty": {"posts_fte": posts, "stages": ["assessment", "cin", "cp", "cic"]}},
         "initial_state": {
             "allocated_children": children or {"assessment": 0, "cin": 0, "cp": 0, "cic": 0},
