@@ -48,6 +48,7 @@ class ServiceSnapshot:
     assessments_completed: list[int] | None = None  # working days from referral, month just ended
     referrals: tuple[int, int] | None = None  # (children referred, of whom re-referred within 12 months)
     allocation_waits: list[tuple[int, float]] | None = None  # (children, calendar days waited), month just ended
+    mean_unallocated: float | None = None  # time-average of children waiting over the month just ended
     non_case_holding_in_post_fte: float = 0.0  # permanent social workers in posts that hold no cases
     team_managers_fte: float = 0.0
     costs: dict[str, float] | None = None  # pounds spent in the month just ended, by category
@@ -237,6 +238,9 @@ KPIS: tuple[KPI, ...] = (
         pct_caseload_le_22, "higher", target=100.0, target_text="all (100%)", decimals=1),
     KPI("unallocated", "Unallocated children", "children",
         "Children waiting for allocation to a social worker at the snapshot.", unallocated, "lower"),
+    KPI("unallocated_mean_in_month", "Unallocated children, average over the month", "children",
+        "Children waiting for allocation, averaged over every moment of the month (steadier than the snapshot).",
+        lambda s: s.mean_unallocated, "lower", decimals=1),
     KPI("unallocated_over_5d", "Children unallocated over 5 working days", "children",
         "Unallocated children who have waited more than 5 working days.",
         unallocated_over_5d, "lower", target=0.0, target_text="none (0)"),

@@ -56,6 +56,33 @@ class Case:
         return self.worker is None and self.queue_entry is not None
 
 
+class WaitingCount:
+    """Children waiting unallocated, kept up to date with its integral over time.
+
+    The time-average over a month (mean number waiting) is steadier than a snapshot and
+    is what Little's law relates to the mean wait.
+    """
+
+    def __init__(self) -> None:
+        self.children = 0
+        self._area = 0.0  # children x days since day 0
+        self._since = 0.0
+        self._marks: dict[float, float] = {0.0: 0.0}
+
+    def change(self, delta: int, now: float) -> None:
+        self._area += self.children * (now - self._since)
+        self._since = now
+        self.children += delta
+
+    def mark(self, now: float) -> None:
+        """Remember the integral up to ``now`` (called at every snapshot)."""
+        self._marks[now] = self._area + self.children * (now - self._since)
+
+    def mean_between(self, start: float, end: float) -> float:
+        """Mean children waiting over [start, end), between two marked times."""
+        return (self._marks[end] - self._marks[start]) / (end - start)
+
+
 @dataclass
 class ReplicationResult:
     """What one replication returns: plain rows, cheap to send between processes."""
@@ -103,6 +130,7 @@ class Model:
         self._month_referrals = [0, 0]
         self._month_assessments: list[int] = []
         self._month_allocation_waits: list[tuple[int, float]] = []
+        self.waiting = WaitingCount()
         self.stage_entries = {stage.value: 0 for stage in Stage}
         self.kpi_rows: list[tuple[int, str, str, float]] = []
         self.balance_rows: list[dict[str, float]] = []
@@ -216,6 +244,7 @@ class Model:
             queued = min(calendar.subtract_working_days(0.0, waited), 0.0)
             if stage == Stage.ASSESSMENT.value:
                 case.referral_day = queued
+            self.waiting.change(case.size, 0.0)
             self._queue(case, queued)
         self.env.process(self._journey(case, stage, ends_at))
 
@@ -256,6 +285,7 @@ class Model:
         case.stage = Stage.ASSESSMENT.value
         self.stage_entries[case.stage] += case.size
         self.open_cases[case.id] = case
+        self.waiting.change(case.size, now)
         self._queue(case, now)
         self.env.process(self._journey(case, case.stage))
 
@@ -325,6 +355,8 @@ class Model:
         if case.queue_entry is not None:
             case.queue_entry.cancelled = True
             case.queue_entry = None
+        if case.worker is None:
+            self.waiting.change(-case.size, now)
         self._release(case)
         del self.open_cases[case.id]
         case.stage = None
@@ -363,6 +395,7 @@ class Model:
         """
         for case in sorted(worker.cases, key=lambda c: c.id):
             self._release(case)
+            self.waiting.change(case.size, self.env.now)
             if case.queue_entry is None:
                 self._queue(case, self.env.now)
         self._allocate(worker.team)
@@ -379,6 +412,7 @@ class Model:
             case.queue_entry = None
             if case.worker is None:  # unallocated until now (a transfer always had a worker)
                 self._month_allocation_waits.append((case.size, now - entry.queued_day))
+                self.waiting.change(-case.size, now)
             self._release(case)  # a transfer: the sending worker hands over
             case.worker = worker
             case.history.append([worker.id, now, None])
@@ -478,6 +512,7 @@ class Model:
         self.staffing.permanent_fte_history.append((now, self.staffing.permanent_fte()))
         leavers_fte, mean_permanent_fte = self.staffing.turnover_inputs(now)
         flows = month_start is not None
+        self.waiting.mark(now)
         costs = self.staffing.costs
         snapshot = ServiceSnapshot(
             case_holders=[CaseHolder(w.team, w.kind, w.fte, w.children, w.long_term_absent) for w in workers],
@@ -492,6 +527,7 @@ class Model:
             mean_permanent_fte_12m=mean_permanent_fte,
             assessments_completed=self._month_assessments if flows else None,
             allocation_waits=self._month_allocation_waits if flows else None,
+            mean_unallocated=self.waiting.mean_between(month_start, now) if flows else None,
             referrals=tuple(self._month_referrals) if flows else None,
             costs=costs.between(month_start, now) if flows else None,
             cumulative_cost=sum(costs.between(self.start_day, now).values()) if flows else None,

@@ -153,3 +153,12 @@ def test_warm_up_months_are_simulated_but_not_reported():
     assert result.balance[0]["children_referred"] > 0  # three months of referrals before the start
     cold = kpi_table(run_replication(small_service(), seed=1, replication=0, months=2))
     assert not table.equals(cold)
+
+
+def test_waiting_count_follows_the_queue_and_its_average_lies_within_the_month():
+    model = Model(scenario_with(), seed=6, replication=0, months=4)
+    result = model.run()
+    assert model.waiting.children == sum(c.size for c in model.open_cases.values() if c.worker is None)
+    table = kpi_table(result)
+    assert table["unallocated_mean_in_month"].notna().sum() == 4
+    assert (table["unallocated_mean_in_month"].dropna() > 0).all()
