@@ -27,7 +27,15 @@ class QueueEntry:
     queued_day: float
     seq: int
     case: Any = field(compare=False)
+    queue: "AllocationQueue | None" = field(default=None, compare=False, repr=False)
     cancelled: bool = field(default=False, compare=False)
+
+    def cancel(self) -> None:
+        """Take the entry out of its queue (lazily: it is skipped when reached)."""
+        if not self.cancelled:
+            self.cancelled = True
+            if self.queue is not None:
+                self.queue._live -= 1
 
 
 class AllocationQueue:
@@ -38,16 +46,18 @@ class AllocationQueue:
         self.workers = workers
         self._heap: list[QueueEntry] = []
         self._seq = itertools.count()
+        self._live = 0
 
     def __len__(self) -> int:
-        return sum(1 for entry in self._heap if not entry.cancelled)
+        return self._live
 
     def entries(self) -> list[QueueEntry]:
         return [entry for entry in self._heap if not entry.cancelled]
 
     def push(self, case: Any, stage: str, now: float) -> QueueEntry:
-        entry = QueueEntry(PRIORITY[stage], now, next(self._seq), case)
+        entry = QueueEntry(PRIORITY[stage], now, next(self._seq), case, self)
         heapq.heappush(self._heap, entry)
+        self._live += 1
         return entry
 
     def best_worker(self, size: int, above_cap_limit: int | None) -> Worker | None:
@@ -107,6 +117,7 @@ class AllocationQueue:
                 continue
             worker.children += size
             worker.cases.add(entry.case)
+            self._live -= 1
             made.append((entry, worker))
             max_spare = max(w.spare for w in available)
             min_children = min(w.children for w in available)

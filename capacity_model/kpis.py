@@ -184,7 +184,7 @@ def cost_cumulative_gbp(s: ServiceSnapshot) -> float | None:
 
 
 def agency_rate(s: ServiceSnapshot) -> float | None:
-    total = sum(h.fte for h in s.case_holders)
+    total = sum(h.fte for h in s.case_holders) + s.non_case_holding_in_post_fte
     return 100.0 * sum(h.fte for h in s.case_holders if not h.permanent) / total if total else None
 
 
@@ -259,7 +259,8 @@ KPIS: tuple[KPI, ...] = (
     KPI("vacancy_rate", "Vacancy rate", "%",
         "Social worker gaps / (gaps + permanent FTE in post) (DfE definition).", vacancy_rate, "lower", decimals=1),
     KPI("agency_rate", "Agency rate", "%",
-        "Agency social worker FTE / all social worker FTE in post (DfE definition).", agency_rate, "lower",
+        "Agency social worker FTE / all social worker FTE in post, team managers included (DfE definition).",
+        agency_rate, "lower",
         decimals=1),
     KPI("open_assessment", "Children in assessment (allocated)", "children",
         "Allocated children whose assessment is under way.", _open("assessment"), "lower"),

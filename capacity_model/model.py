@@ -343,7 +343,7 @@ class Model:
         held_by = case.worker.team if case.worker is not None else None
         if case.queue_entry is not None:  # already waiting: wait in the right team, same clock
             queued_day = case.queue_entry.queued_day
-            case.queue_entry.cancelled = True
+            case.queue_entry.cancel()
             case.queue_entry = None
             if held_by != self.team_of[stage]:
                 self._queue(case, queued_day)
@@ -353,7 +353,7 @@ class Model:
     def _close(self, case: Case) -> None:
         now = self.env.now
         if case.queue_entry is not None:
-            case.queue_entry.cancelled = True
+            case.queue_entry.cancel()
             case.queue_entry = None
         if case.worker is None:
             self.waiting.change(-case.size, now)
@@ -376,7 +376,8 @@ class Model:
         if self._continuous:
             self._allocate(team)
 
-    def _release(self, case: Case) -> None:
+    def _release(self, case: Case, allocate: bool = True) -> None:
+        """The family's social worker stops holding it (the room freed is used at once if continuous)."""
         worker = case.worker
         if worker is None:
             return
@@ -384,8 +385,13 @@ class Model:
         worker.cases.discard(case)
         case.history[-1][2] = self.env.now
         case.worker = None
+        if allocate:
+            self.capacity_changed(worker.team)
+
+    def capacity_changed(self, team: str) -> None:
+        """Room has appeared in a team (a release, a joiner, a return): allocate now if continuous."""
         if self._continuous:
-            self._allocate(worker.team)
+            self._allocate(team)
 
     def hand_back(self, worker: Worker) -> None:
         """A worker stops holding cases: each family needs a new social worker.
@@ -448,11 +454,12 @@ class Model:
                               if w is not case.worker and w.can_hold_cases and w.spare >= case.size]
                 if colleagues:
                     new = max(colleagues, key=lambda w: (w.spare, -w.id))
-                    self._release(case)
+                    self._release(case, allocate=False)  # the move happens before anyone else is allocated
                     new.children += case.size
                     new.cases.add(case)
                     case.worker = new
                     case.history.append([new.id, now, None])
+                    self.capacity_changed(new.team)
 
     # --- monitoring -------------------------------------------------------------------
 

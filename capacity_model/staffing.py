@@ -29,7 +29,6 @@ import simpy
 
 from .calendar import add_months
 from .costs import CostLedger
-from .streams import FateBank
 from .workforce import Worker, caseload_cap
 
 if TYPE_CHECKING:
@@ -69,8 +68,6 @@ class Staffing:
         self.permanent_fte_history: list[tuple[float, float]] = []
         self.internal_moves = 0  # (day, permanent FTE) at snapshots
         self._ids = iter(range(1 << 62))
-        self._leaving_fates = FateBank(model.streams["staff_leaving_fates"], model.streams["staff_overflow"])
-        self._absence_fates = FateBank(model.streams["staff_absence_fates"], model.streams["staff_overflow"])
         self._recruitment = model.streams["recruitment"]
         self._agency = model.streams["agency_market"]
         self._workload_per_child: dict[str, float] = {team: 1.0 for team in model.scenario.teams}
@@ -128,9 +125,9 @@ class Staffing:
         alloc = self.scenario.allocation
         worker = Worker(next(self._ids), team, kind, 1.0, 0, start_day=now,
                         service_start_day=now if service_start_day is None else service_start_day,
-                        workload_per_child=self._workload_per_child[team], fate=self._leaving_fates.next_row())
-        worker.cap = caseload_cap(kind, worker.fte, alloc.caseload_cap, alloc.newly_qualified_caseload_cap,
-                                  worker.workload_per_child)
+                        workload_per_child=self._workload_per_child[team])
+        worker.fate = self.model.streams.entity("staff_leaving", worker.id)
+        self._set_cap(worker)
         self._start_spells(worker)
         self.queues[team].workers.append(worker)
         self.counts["initial" if initial else "joined"] += 1
@@ -141,6 +138,7 @@ class Staffing:
             self.env.process(self._end_of_asye(worker, max(0.0, worker.service_start_day + asye_days - now)))
         if self.workforce.absence.spells_per_fte_year > 0:
             self.env.process(self._absences(worker))
+        self.model.capacity_changed(team)
         return worker
 
     def _start_spells(self, worker: Worker) -> None:
@@ -170,12 +168,13 @@ class Staffing:
         self._set_cap(worker)
         if worker.permanent and not was_permanent:
             self.counts["permanent_joined"] += 1
+        self.model.capacity_changed(worker.team)
 
     def _set_cap(self, worker: Worker) -> None:
         alloc = self.scenario.allocation
         worker.workload_per_child = self._workload_per_child[worker.team]
-        worker.cap = caseload_cap(worker.kind, worker.fte, alloc.caseload_cap, alloc.newly_qualified_caseload_cap,
-                                  worker.workload_per_child)
+        worker.cap = min(caseload_cap(worker.kind, worker.fte, alloc.caseload_cap, alloc.newly_qualified_caseload_cap,
+                                      worker.workload_per_child), alloc.absolute_max_caseload)
 
     def _leave(self, worker: Worker, destination: str) -> None:
         """The worker's last day: out of post, their families handed back for reallocation."""
@@ -236,6 +235,7 @@ class Staffing:
         """Each worker's own numbers decide whether they resign (and convert) this month."""
         leaving = self.workforce.leaving
         conversion = self.workforce.agency.conversion_to_permanent_per_year
+        movers = []
         for worker in sorted(self.workers(), key=lambda w: w.id):
             if worker.leaving or worker.kind == "interim":
                 continue
@@ -255,21 +255,30 @@ class Staffing:
                 self._change_kind(worker, "experienced")
                 self.costs.charge("recruitment", self.scenario.costs.agency_conversion_fee_gbp, self.env.now)
             elif worker.permanent and move_u < p_move:
-                self._move(worker)
+                movers.append(worker)
+        self._move(movers)
 
-    def _move(self, worker: Worker) -> None:
-        """An internal move to the team with most uncovered posts: the worker's children get someone new."""
-        gaps = {team: self._uncovered_posts(team, include_agency=False)
-                for team in self.scenario.teams if team != worker.team}
-        if not gaps or max(gaps.values()) <= 0:
-            return
-        destination = max(gaps, key=lambda team: (gaps[team], team))
-        self.queues[worker.team].workers.remove(worker)
-        self.model.hand_back(worker)
-        worker.team = destination
-        self.queues[destination].workers.append(worker)
-        self._set_cap(worker)
-        self.internal_moves += 1
+    def _move(self, movers: list[Worker]) -> None:
+        """Internal moves to the team with most uncovered posts: the movers' children get someone new.
+
+        Every mover leaves their team before any children are handed back, so no child
+        is handed to a colleague who is moving the same day.
+        """
+        destinations = {}
+        for worker in movers:
+            gaps = {team: self._uncovered_posts(team, include_agency=False)
+                    for team in self.scenario.teams if team != worker.team}
+            if gaps and max(gaps.values()) > 0:
+                destinations[worker] = max(gaps, key=lambda team: (gaps[team], team))
+                self.queues[worker.team].workers.remove(worker)
+        for worker in destinations:
+            self.model.hand_back(worker)
+        for worker, destination in destinations.items():
+            worker.team = destination
+            self.queues[destination].workers.append(worker)
+            self._set_cap(worker)
+            self.internal_moves += 1
+            self.model.capacity_changed(destination)
 
     def _resign(self, worker: Worker, at: float, notice: float, destination: str) -> Iterator[simpy.Event]:
         yield self.env.timeout(at - self.env.now)
@@ -342,7 +351,7 @@ class Staffing:
     def _absences(self, worker: Worker) -> Iterator[simpy.Event]:
         """Spells of absence: cases stay with the worker unless the spell becomes long-term."""
         absence = self.workforce.absence
-        fate = self._absence_fates.next_row()
+        fate = self.model.streams.entity("staff_absence", worker.id)
         per_day = absence.spells_per_fte_year * worker.fte / YEAR_DAYS
         while True:
             yield self.env.timeout(-math.log1p(-fate.uniform()) / per_day)
@@ -366,6 +375,7 @@ class Staffing:
             worker.absent = worker.long_term_absent = False
             spell[1] = self.env.now
             worker.absence_spell = None
+            self.model.capacity_changed(worker.team)
 
     def absent_fte_days(self, start: float, end: float) -> float:
         total = 0.0
@@ -385,6 +395,8 @@ class Staffing:
         team = [self._join(interim.team, "interim") for _ in range(interim.social_workers)]
         yield self.env.timeout(end - self.env.now)
         for worker in team:
+            worker.leaving = True  # all go together: none takes a colleague's children on the way out
+        for worker in team:
             self._leave(worker, "end of interim contract")
 
     def _update_support(self) -> None:
@@ -400,6 +412,8 @@ class Staffing:
         self._workload_per_child = {team: 1.0 - min(r, MAX_WORKLOAD_REDUCTION) for team, r in relief.items()}
         for worker in workers:
             self._set_cap(worker)
+        for team in self.scenario.teams:
+            self.model.capacity_changed(team)
 
     def _start_non_case_holding_costs(self) -> None:
         costs = self.scenario.costs

@@ -25,7 +25,11 @@ def replication_seed(seed: int, replication: int, purpose: str) -> np.random.See
 
 
 class RandomStreams:
-    """The named random streams of one replication, created on first use."""
+    """The named random streams of one replication, created on first use.
+
+    ``entity(purpose, number)`` gives one entity (a social worker) a stream of its
+    own, so what happens to worker n depends on nothing else that draws numbers.
+    """
 
     def __init__(self, seed: int, replication: int):
         self.seed = seed
@@ -38,6 +42,32 @@ class RandomStreams:
             stream = np.random.default_rng(replication_seed(self.seed, self.replication, purpose))
             self._streams[purpose] = stream
         return stream
+
+    def entity(self, purpose: str, number: int) -> "EntityFate":
+        sequence = np.random.SeedSequence(
+            entropy=self.seed, spawn_key=(self.replication, stream_key(purpose), number)
+        )
+        return EntityFate(np.random.default_rng(sequence))
+
+
+class EntityFate:
+    """One entity's own stream of uniform numbers, drawn in blocks for speed."""
+
+    __slots__ = ("_stream", "_block", "_next")
+    BLOCK = 32
+
+    def __init__(self, stream: np.random.Generator):
+        self._stream = stream
+        self._block: list[float] = []
+        self._next = 0
+
+    def uniform(self) -> float:
+        if self._next >= len(self._block):
+            self._block = self._stream.random(self.BLOCK).tolist()
+            self._next = 0
+        value = self._block[self._next]
+        self._next += 1
+        return value
 
 
 class FateBank:

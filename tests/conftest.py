@@ -25,25 +25,37 @@ def scenario_with(changes: dict[str, Any] | None = None, replace: dict[str, Any]
     return Scenario.model_validate(data)
 
 
+STATIC_WORKFORCE = {
+    "leaving": {"permanent_per_year": 0.0, "internal_moves_per_year": 0.0},
+    "agency": {"fill_probability_per_month": 0.0, "leaving_per_year": 0.0, "conversion_to_permanent_per_year": 0.0},
+    "recruitment": {"campaign_every_months": None, "newly_qualified_per_year": 0},
+    "absence": {"spells_per_fte_year": 0.0},
+}
+"""Workforce settings under which nobody joins, leaves or is absent."""
+
+
 def small_service(**changes: Any) -> Scenario:
-    """A hand-sized service: one team of 4 workers, 120 children a year, no siblings."""
-    return scenario_with(
-        merge_scenario_data({
-            "referrals": {"new_children_per_year": 120, "monthly_seasonality": None,
-                          "sibling_group_size_probabilities": {1: 1.0}},
-            "allocation": {"policy": "hard_cap", "schedule": "continuous"},
-            "warm_up_months": 0,
-        }, changes),
-        replace={
-            "teams": {"duty": {"posts_fte": 5, "stages": ["assessment", "cin", "cp", "cic"]}},
-            "initial_state": {
-                "allocated_children": {"assessment": 10, "cin": 20, "cp": 6, "cic": 10},
-                "unallocated_children": {"assessment": 3},
-                "unallocated_waited_working_days": {"kind": "uniform", "low_days": 0, "high_days": 10},
-                "staff": {"duty": {"experienced": 3, "newly_qualified": 1}},
-            },
+    """A hand-sized service: one team of 4 workers, 120 children a year, no siblings.
+
+    ``changes`` are merged in last, so they can change any part, the team and the
+    initial state included.
+    """
+    data = merge_scenario_data(baseline_data(), {
+        "referrals": {"new_children_per_year": 120, "monthly_seasonality": None,
+                      "sibling_group_size_probabilities": {1: 1.0}},
+        "allocation": {"policy": "hard_cap", "schedule": "continuous"},
+        "warm_up_months": 0,
+    })
+    data.update({
+        "teams": {"duty": {"posts_fte": 5, "stages": ["assessment", "cin", "cp", "cic"]}},
+        "initial_state": {
+            "allocated_children": {"assessment": 10, "cin": 20, "cp": 6, "cic": 10},
+            "unallocated_children": {"assessment": 3},
+            "unallocated_waited_working_days": {"kind": "uniform", "low_days": 0, "high_days": 10},
+            "staff": {"duty": {"experienced": 3, "newly_qualified": 1}},
         },
-    )
+    })
+    return Scenario.model_validate(merge_scenario_data(data, changes))
 
 
 @pytest.fixture

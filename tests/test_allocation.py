@@ -84,5 +84,5 @@ def test_workers_on_long_term_absence_take_no_children():
 def test_cancelled_entries_are_skipped():
     q = team(0)
     entry = q.push(Family(1), "cin", 0.0)
-    entry.cancelled = True
+    entry.cancel()
     assert q.allocate(None, 30) == [] and len(q) == 0

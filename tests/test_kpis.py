@@ -42,6 +42,8 @@ def test_agency_headcount_and_rates():
     s = snapshot()
     assert kpis.agency_sw(s) == 1
     assert kpis.agency_rate(s) == pytest.approx(100 * 1.0 / 4.5)
+    # team managers are social workers in post too
+    assert kpis.agency_rate(snapshot(non_case_holding_in_post_fte=1.5)) == pytest.approx(100 * 1.0 / 6.0)
     gaps = 6.0 - 3.5
     assert kpis.vacancy_rate(s) == pytest.approx(100 * gaps / (gaps + 3.5))
 
