@@ -14,6 +14,7 @@ try:
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0+unknown"
 
+from .compare import Comparison, compare
 from .kpis import KPI_BY_ID, KPIS
 from .runner import ExperimentResult, run_experiment
 from .scenario import Scenario
@@ -21,6 +22,6 @@ from .scenario_files import ScenarioError, load_scenario
 from .summary import summarise
 
 __all__ = [
-    "KPIS", "KPI_BY_ID", "ExperimentResult", "Scenario", "ScenarioError",
+    "KPIS", "KPI_BY_ID", "Comparison", "ExperimentResult", "Scenario", "ScenarioError", "compare",
     "load_scenario", "run_experiment", "summarise", "__version__",
 ]

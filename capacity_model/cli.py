@@ -1,4 +1,4 @@
-"""The ``capacity-model`` command: run a scenario, validate scenario files, list what is built in."""
+"""The ``capacity-model`` command: run or compare scenarios, validate scenario files, list what is built in."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pandas as pd
+
 from . import __version__
-from .console import format_kpi_list, format_scorecard, scorecard_months
+from .compare import compare
+from .console import format_comparison, format_kpi_list, format_scorecard, scorecard_months
 from .outputs import OutputError, csv_writer, default_run_folder, json_writer, parquet_writer, write_run_folder
 from .runner import DEFAULT_MONTHS, DEFAULT_REPLICATIONS, default_jobs, run_experiment
 from .scenario_files import ScenarioError, builtin_scenarios, load_scenario
@@ -47,15 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Run scenarios and print their scorecards at months 6, 12 and 24.")
     run.add_argument("scenarios", nargs="*", metavar="SCENARIO", default=["baseline"],
                      help="scenario files or built-in names (default: the built-in baseline)")
-    run.add_argument("--reps", type=_positive_int, default=DEFAULT_REPLICATIONS,
-                     help=f"replications per scenario (default {DEFAULT_REPLICATIONS})")
-    run.add_argument("--months", type=_positive_int, default=DEFAULT_MONTHS,
-                     help=f"months to simulate from the start date (default {DEFAULT_MONTHS})")
-    run.add_argument("--seed", type=_seed, default=0, help="seed for all random numbers (default 0)")
-    run.add_argument("--jobs", type=_positive_int, default=None,
-                     help="parallel processes (default: all processors); results do not depend on it")
-    run.add_argument("--out", type=Path, default=None,
-                     help="run folder to create (default results/<scenario>-<timestamp>)")
+    _run_options(run, default_out="results/<scenario>-<timestamp>")
+
+    compare = commands.add_parser(
+        "compare", help="compare options with a base scenario on common random numbers",
+        description="Run a base scenario and options on common random numbers and print each option's "
+                    "change from the base at months 6, 12 and 24, with 95% intervals.")
+    compare.add_argument("base", metavar="BASE", help="the base scenario (file or built-in name)")
+    compare.add_argument("options", nargs="+", metavar="OPTION", help="scenarios to compare with the base")
+    _run_options(compare, default_out="results/compare-<timestamp>")
 
     validate = commands.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("files", nargs="+", metavar="FILE")
@@ -64,11 +67,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _run_options(parser: argparse.ArgumentParser, default_out: str) -> None:
+    parser.add_argument("--reps", type=_positive_int, default=DEFAULT_REPLICATIONS,
+                        help=f"replications per scenario (default {DEFAULT_REPLICATIONS})")
+    parser.add_argument("--months", type=_positive_int, default=DEFAULT_MONTHS,
+                        help=f"months to report from the start date (default {DEFAULT_MONTHS})")
+    parser.add_argument("--seed", type=_seed, default=0, help="seed for all random numbers (default 0)")
+    parser.add_argument("--jobs", type=_positive_int, default=None,
+                        help="parallel processes (default: all processors); results do not depend on it")
+    parser.add_argument("--out", type=Path, default=None, help=f"run folder to create (default {default_out})")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "run":
             return _run(args, argv)
+        if args.command == "compare":
+            return _compare(args, argv)
         if args.command == "validate":
             return _validate(args)
         return _list()
@@ -86,18 +102,47 @@ def _run(args: argparse.Namespace, argv: list[str] | None) -> int:
     if len(set(names)) != len(names):
         raise ScenarioError(f"scenario names must differ within one run, got {names}")
     started = datetime.now(timezone.utc).astimezone()
-    folder = args.out or default_run_folder(Path("results"), "+".join(names), started)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise OutputError(f"{folder}: already exists and is not empty; choose a new folder for this run")
+    folder = _new_folder(args.out or default_run_folder(Path("results"), "+".join(names), started))
     jobs = args.jobs or default_jobs()
     results = [run_experiment(s, args.reps, args.months, args.seed, jobs) for s in scenarios]
-
-    import pandas as pd
-
     kpis = pd.concat([r.kpis for r in results], ignore_index=True)
     balance = pd.concat([r.balance for r in results], ignore_index=True)
     summary = summarise(kpis)
-    manifest = {
+    _write(folder, _manifest(args, argv, scenarios, jobs, started), kpis, balance, summary)
+    for name in names:
+        print(format_scorecard(summary, name, scorecard_months(args.months)))
+        print()
+    print(f"Results written to {folder}")
+    return 0
+
+
+def _compare(args: argparse.Namespace, argv: list[str] | None) -> int:
+    base = load_scenario(args.base)
+    options = [load_scenario(name) for name in args.options]
+    names = [base.name, *(o.name for o in options)]
+    if len(set(names)) != len(names):
+        raise ScenarioError(f"scenario names must differ within a comparison, got {names}")
+    started = datetime.now(timezone.utc).astimezone()
+    folder = _new_folder(args.out or default_run_folder(Path("results"), "compare", started))
+    jobs = args.jobs or default_jobs()
+    result = compare(base, options, args.reps, args.months, args.seed, jobs)
+    manifest = {**_manifest(args, argv, [base, *options], jobs, started), "base": base.name}
+    _write(folder, manifest, result.kpis, result.balance, result.summary,
+           {"comparison.csv": csv_writer(result.differences)})
+    print(format_comparison(result.differences, scorecard_months(args.months)))
+    print()
+    print(f"Results written to {folder} (comparison.csv has every KPI and month)")
+    return 0
+
+
+def _new_folder(folder: Path) -> Path:
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise OutputError(f"{folder}: already exists and is not empty; choose a new folder for this run")
+    return folder
+
+
+def _manifest(args, argv, scenarios, jobs: int, started: datetime) -> dict:
+    return {
         "package": "capacity-model",
         "version": __version__,
         "command": shlex.join(["capacity-model", *(sys.argv[1:] if argv is None else argv)]),
@@ -110,18 +155,17 @@ def _run(args: argparse.Namespace, argv: list[str] | None) -> int:
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
     }
+
+
+def _write(folder: Path, manifest: dict, kpis, balance, summary, extra: dict | None = None) -> None:
     write_run_folder(folder, {
         "manifest.json": json_writer(manifest),
         "kpis_monthly.csv": csv_writer(kpis),
         "kpis_monthly.parquet": parquet_writer(kpis),
         "summary.csv": csv_writer(summary),
         "balance.csv": csv_writer(balance),
+        **(extra or {}),
     })
-    for name in names:
-        print(format_scorecard(summary, name, scorecard_months(args.months)))
-        print()
-    print(f"Results written to {folder}")
-    return 0
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -80,3 +80,53 @@ def format_kpi_list() -> str:
         lines.append(textwrap.fill(f"{kpi.label}. {kpi.definition}{target}", width=88,
                                    initial_indent="      ", subsequent_indent="      "))
     return "\n".join(lines)
+
+
+COMPARED = ("unallocated", "unallocated_over_5d", "pct_caseload_le_22", "agency_sw", "turnover_12m",
+            "cost_cumulative_gbp")
+"""The KPIs whose change from the base the comparison prints."""
+TARGETS_SHOWN = ("unallocated_over_5d", "pct_caseload_le_22", "average_caseload")
+
+
+def format_comparison(differences: pd.DataFrame, months: list[int]) -> str:
+    """Per option: change from the base (mean and 95% interval) and the chance of meeting targets."""
+    base = differences["base"].iloc[0]
+    blocks = []
+    for scenario in differences["scenario"].drop_duplicates():
+        table = differences[differences["scenario"] == scenario]
+        header = ["", "unit", *[f"month {m}" for m in months]]
+        rows = []
+        if scenario != base:
+            for kpi_id in COMPARED:
+                kpi = KPI_BY_ID[kpi_id]
+                unit, scale, decimals = _display(kpi_id)
+                label = "Extra cost since the start date" if kpi_id == "cost_cumulative_gbp" else kpi.label
+                row = [f"Change in {label[0].lower()}{label[1:]}" if kpi_id != "cost_cumulative_gbp" else label, unit]
+                for month in months:
+                    cell = table[(table["kpi"] == kpi_id) & (table["month"] == month)]
+                    if cell.empty or pd.isna(cell.iloc[0]["difference_mean"]):
+                        row.append("-")
+                        continue
+                    c = cell.iloc[0]
+                    row.append(f"{c['difference_mean'] / scale:+,.{decimals}f} "
+                               f"({c['difference_ci_low'] / scale:+,.{decimals}f} to "
+                               f"{c['difference_ci_high'] / scale:+,.{decimals}f})")
+                rows.append(row)
+        for kpi_id in TARGETS_SHOWN:
+            kpi = KPI_BY_ID[kpi_id]
+            row = [f"Chance of meeting target: {kpi.label.lower()} {kpi.target_text}", "%"]
+            for month in months:
+                cell = table[(table["kpi"] == kpi_id) & (table["month"] == month)]
+                row.append("-" if cell.empty else f"{100 * cell.iloc[0]['p_meets_target']:.0f}%")
+            rows.append(row)
+        widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+        def fmt(row: list[str]) -> str:
+            return "  ".join(str(c).ljust(w) if i < 2 else str(c).rjust(w)
+                             for i, (c, w) in enumerate(zip(row, widths))).rstrip()
+
+        rule = "-" * len(fmt(header))
+        title = (f"{scenario}: the base" if scenario == base
+                 else f"{scenario} compared with {base} (paired difference, mean and 95% interval)")
+        blocks.append("\n".join([title, rule, fmt(header), rule, *map(fmt, rows), rule]))
+    return "\n\n".join(blocks)

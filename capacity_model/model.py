@@ -11,13 +11,14 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import simpy
 
 from .allocation import AllocationQueue, QueueEntry
 from .calendar import WorkingCalendar, add_months
+from .interventions import change_dates
 from .distributions import Duration
 from .kpis import CaseHolder, ServiceSnapshot, scorecard
 from .scenario import WEEKDAYS, LeaverDestinations, Scenario, Stage
@@ -30,6 +31,8 @@ SNAPSHOT_EPSILON = 1e-6
 """Snapshots fall at midnight; waits are counted to the end of the day before."""
 MEETING_TIME = 10 / 24
 """Allocation meetings are held at 10:00 on their days."""
+INTERVENTION_TIME = 1e-4
+"""Interventions take effect at the start of their day, just after a midnight snapshot."""
 
 
 @dataclass(eq=False, slots=True)
@@ -113,18 +116,18 @@ class Model:
         self.streams = RandomStreams(seed, replication)
         self.fates = FateBank(self.streams["family_fates"], self.streams["fate_overflow"])
 
-        alloc = scenario.allocation
-        self._continuous = alloc.schedule == "continuous"
-        self._above_cap = alloc.policy == "above_cap_after_wait"
+        # The scenario in force now: the base with the interventions active today. Processes
+        # read it when they act; ``scenario_changed`` fires (and is renewed) at every change.
+        self.base_scenario = scenario
+        self.scenario = scenario.on(self.origin_date)
+        self.scenario_changed = self.env.event()
         self.team_of = {stage.value: scenario.team_for(stage) for stage in Stage}
         self.queues = {name: AllocationQueue(name, []) for name in scenario.teams}
         self.open_cases: dict[int, Case] = {}
         self._case_ids = iter(range(1 << 62))
         self.staffing = Staffing(self)
 
-        sibling = sorted(scenario.referrals.sibling_group_size_probabilities.items())
-        self._sizes = [size for size, _ in sibling]
-        self._size_cdf = list(np.cumsum([p for _, p in sibling]))
+        self._set_sibling_sizes()
 
         self.children = {"initial": 0, "referred": 0, "closed": 0}
         self._month_referrals = [0, 0]
@@ -140,13 +143,67 @@ class Model:
     def run(self) -> ReplicationResult:
         self._populate_initial_state()
         self.env.process(self._referrals())
-        if not self._continuous:
-            self.env.process(self._allocation_meetings())
-        if self.scenario.allocation.reallocations_per_family_year > 0:
-            self.env.process(self._reallocations())
+        self.env.process(self._allocation_meetings())
+        self.env.process(self._reallocations())
         self.env.process(self._monthly_snapshots())
+        if self.base_scenario.interventions:
+            self.env.process(self._interventions())
         self.env.run(until=self.horizon_day + 0.5)
         return ReplicationResult(self.replication, self.kpi_rows, self.balance_rows)
+
+    @property
+    def _continuous(self) -> bool:
+        return self.scenario.allocation.schedule == "continuous"
+
+    @property
+    def _above_cap(self) -> bool:
+        return self.scenario.allocation.policy == "above_cap_after_wait"
+
+    def _set_sibling_sizes(self) -> None:
+        sibling = sorted(self.scenario.referrals.sibling_group_size_probabilities.items())
+        self._sizes = [size for size, _ in sibling]
+        self._size_cdf = list(np.cumsum([p for _, p in sibling]))
+
+    # --- interventions ------------------------------------------------------------------
+
+    def _interventions(self) -> Iterator[simpy.Event]:
+        """Put each dated change into force from the start of its day (just after a snapshot)."""
+        for when in change_dates(self.base_scenario):
+            day = self.calendar.day_of(when)
+            if day <= 0:
+                continue
+            yield self.env.timeout(day + INTERVENTION_TIME - self.env.now)
+            self._apply(self.base_scenario.on(when))
+
+    def _apply(self, scenario: Scenario) -> None:
+        old, self.scenario = self.scenario, scenario
+        self._set_sibling_sizes()
+        self.staffing.scenario_changed(old, scenario)
+        changed, self.scenario_changed = self.scenario_changed, self.env.event()
+        changed.succeed()
+        for team in self.queues:
+            self.capacity_changed(team)
+
+    def hazard_wait(self, unit: float, rate: Callable[[], float]) -> Iterator[simpy.Event]:
+        """Wait until a clock whose rate per day may change with the scenario has run ``unit``.
+
+        With ``unit`` an exponential number of mean 1 this is the next event of a Poisson
+        process of rate ``rate()``; when the rate changes part-way the clock carries on
+        at the new rate, so a change takes effect at once and draws no extra numbers.
+        """
+        remaining = unit
+        while remaining > 1e-12:
+            per_day = rate()
+            changed = self.scenario_changed
+            if per_day <= 0:
+                yield changed
+                continue
+            started = self.env.now
+            ring = self.env.timeout(remaining / per_day)
+            yield ring | changed
+            if ring.triggered:
+                return
+            remaining -= per_day * (self.env.now - started)
 
     # --- initial state ----------------------------------------------------------------
 
@@ -251,22 +308,22 @@ class Model:
     # --- referrals --------------------------------------------------------------------
 
     def _referrals(self) -> Iterator[simpy.Event]:
-        """New families arrive as a Poisson process, thinned for monthly seasonality."""
-        referrals = self.scenario.referrals
-        per_day = referrals.families_per_year / YEAR_DAYS
-        if per_day <= 0:
-            return
-        season = referrals.monthly_seasonality or [1.0] * 12
-        peak = max(season)
+        """New families arrive as a Poisson process (or evenly), thinned for monthly seasonality."""
         rng = self.streams["referral_arrivals"]
-        regular = referrals.arrival_process == "regular"
+
+        def season(referrals) -> list[float]:
+            return referrals.monthly_seasonality or [1.0] * 12
+
+        def candidates_per_day() -> float:
+            referrals = self.scenario.referrals
+            return referrals.families_per_year / YEAR_DAYS * max(season(referrals))
+
         while True:
-            if regular:
-                yield self.env.timeout(1.0 / (per_day * season[self.calendar.date_of(self.env.now).month - 1]))
-                keep = True
-            else:
-                yield self.env.timeout(rng.exponential(1.0 / (per_day * peak)))
-                keep = rng.random() * peak <= season[self.calendar.date_of(self.env.now).month - 1]
+            regular = self.scenario.referrals.arrival_process == "regular"
+            yield from self.hazard_wait(1.0 if regular else float(rng.exponential()), candidates_per_day)
+            referrals = self.scenario.referrals
+            this_month = season(referrals)[self.calendar.date_of(self.env.now).month - 1]
+            keep = (1.0 if regular else rng.random()) * max(season(referrals)) <= this_month + 1e-12
             if keep:
                 fate = self.fates.next_row()
                 case = Case(next(self._case_ids), self._sibling_size(fate.uniform()), fate)
@@ -296,8 +353,10 @@ class Model:
     # --- a family's journey -------------------------------------------------------------
 
     def _journey(self, case: Case, stage: str, stage_ends_at: float | None = None) -> Iterator[simpy.Event]:
-        """Carry a family from ``stage`` to closure, one pathway step at a time."""
-        pathway = self.scenario.pathway
+        """Carry a family from ``stage`` to closure, one pathway step at a time.
+
+        Parameters are read from the scenario in force when each step starts or ends.
+        """
         env = self.env
         next_stage: str | None
         while True:
@@ -305,15 +364,16 @@ class Model:
                 if case.worker is None:
                     yield case.allocated  # the assessment starts when a social worker has the case
                 if stage_ends_at is None:
-                    working_days = pathway.assessment_working_days.days_at(case.fate.uniform())
+                    working_days = self.scenario.pathway.assessment_working_days.days_at(case.fate.uniform())
                     stage_ends_at = self.calendar.add_working_days(env.now, working_days)
                 yield env.timeout(stage_ends_at - env.now)
                 self._month_assessments.append(self.calendar.working_days_between(case.referral_day, env.now))
-                next_stage = pathway.assessment_outcomes.choose(case.fate.uniform())
+                next_stage = self.scenario.pathway.assessment_outcomes.choose(case.fate.uniform())
             else:
                 if stage_ends_at is None:
                     stage_ends_at = env.now + self._stage_duration(Stage(stage)).days_at(case.fate.uniform())
                 yield env.timeout(max(stage_ends_at - env.now, 0.0))
+                pathway = self.scenario.pathway
                 ends = pathway.cin_plan_ends if stage == "cin" else pathway.cp_plan_ends if stage == "cp" else None
                 next_stage = ends.choose(case.fate.uniform()) if ends is not None else "close"
             stage_ends_at = None
@@ -426,12 +486,13 @@ class Model:
                 case.allocated.succeed()
 
     def _allocation_meetings(self) -> Iterator[simpy.Event]:
-        weekdays = frozenset(WEEKDAYS.index(day) for day in self.scenario.allocation.meeting_weekdays)
         while True:
+            weekdays = frozenset(WEEKDAYS.index(day) for day in self.scenario.allocation.meeting_weekdays)
             day = self.calendar.next_day_on(self.env.now, weekdays)
             yield self.env.timeout(day + MEETING_TIME - self.env.now)
-            for team in self.queues:
-                self._allocate(team)
+            if not self._continuous:
+                for team in self.queues:
+                    self._allocate(team)
 
     def _reallocations(self) -> Iterator[simpy.Event]:
         """Monthly, some families move to another worker in their team (rebalancing, restructures).
@@ -439,12 +500,14 @@ class Model:
         Each allocated family moves with probability 1 - exp(-rate x month / 365), to the
         colleague with most spare capacity who has room; if nobody has room it stays.
         """
-        rate = self.scenario.allocation.reallocations_per_family_year
         rng = self.streams["reallocations"]
         start = self.origin_date
         for month in range(self.simulated_months):
             when, after = add_months(start, month), add_months(start, month + 1)
             yield self.env.timeout(self.calendar.day_of(when) + 0.5 - self.env.now)
+            rate = self.scenario.allocation.reallocations_per_family_year
+            if rate <= 0:
+                continue
             p_move = 1.0 - math.exp(-rate * (after - when).days / YEAR_DAYS)
             now = self.env.now
             for case in sorted(self.open_cases.values(), key=lambda c: c.id):

@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, field_validator, model_validator
 
 from .distributions import Duration, Fixed, Frozen, Uniform
+from .interventions import Intervention, change_dates, check_interventions, scenario_on
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Pounds = Annotated[float, Field(ge=0.0)]
@@ -385,6 +386,7 @@ class Scenario(Frozen):
     initial_state: InitialState
     workforce: Workforce = Workforce()
     costs: Costs = Costs()
+    interventions: list[Intervention] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _teams_cover_stages(self) -> "Scenario":
@@ -412,7 +414,18 @@ class Scenario(Frozen):
                 raise ValueError(
                     f"workforce.support.{name}.teams: {unknown} not in teams (teams are: {', '.join(self.teams)})"
                 )
+        if self.interventions:
+            check_interventions(self)
+            for when in change_dates(self):
+                try:
+                    scenario_on(self, when)
+                except ValueError as error:
+                    raise ValueError(f"interventions: together they are not valid on {when}: {error}") from None
         return self
+
+    def on(self, when: date) -> "Scenario":
+        """The scenario in force on a date, its interventions applied."""
+        return scenario_on(self, when)
 
     def team_for(self, stage: Stage) -> str:
         return next(name for name, team in self.teams.items() if stage in team.stages)

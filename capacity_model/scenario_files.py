@@ -1,9 +1,10 @@
 """Reading scenario files (YAML) into validated ``Scenario`` objects.
 
 A file may start from another with ``extends: other.yaml`` (a path relative to the
-file, or the name of a built-in scenario) and override only what it names: mappings
-merge key by key; numbers, lists, distributions and sibling group tables are
-replaced whole.
+file, or the name of a built-in scenario), or from several with a list (the first
+read in full, each later one adding only what its own file sets), and override only
+what it names: mappings merge key by key; numbers, lists,
+distributions and sibling group tables are replaced whole; interventions add up.
 
 Every problem becomes a ``ScenarioError`` naming the file, the dotted field path and
 what is allowed, so a planner can fix a file without reading Python.
@@ -94,23 +95,38 @@ def _read_merged(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
         cycle = " -> ".join(str(p) for p in (*chain, resolved))
         raise ScenarioError(f"{path}: extends: scenarios extend each other in a loop ({cycle})")
     data = _read_yaml(path)
-    parent = data.pop("extends", None)
-    if parent is None:
+    parents = data.pop("extends", None)
+    if parents is None:
         return data
-    if not isinstance(parent, str):
-        raise ScenarioError(f"{path}: extends: must be a file name or a built-in scenario name, got {parent!r}")
-    parent_path = path.parent / parent
-    if not parent_path.is_file():
-        builtin = _builtin_path(parent) if "/" not in parent else None
-        if builtin is None:
-            raise ScenarioError(
-                f"{path}: extends: '{parent}' is neither a file next to this one nor a built-in scenario "
-                f"(built-in scenarios are: {', '.join(builtin_scenarios())})"
-            )
-        parent_path = builtin
-    base = _read_merged(parent_path, (*chain, resolved))
+    if isinstance(parents, str):
+        parents = [parents]
+    if not isinstance(parents, list) or not parents or not all(isinstance(p, str) for p in parents):
+        raise ScenarioError(
+            f"{path}: extends: must be a file name, a built-in scenario name or a list of them, got {parents!r}"
+        )
+    # The first parent is read in full; each later one adds only what its own file sets,
+    # so that files extending the same base (the plan's actions) combine their changes.
+    base = _read_merged(_parent_path(path, parents[0]), (*chain, resolved))
+    for parent in parents[1:]:
+        own = _read_yaml(_parent_path(path, parent))
+        own.pop("extends", None)
+        base = merge_scenario_data(base, own)
     base.pop("name", None)  # a scenario's name is its own, never inherited
+    base.pop("description", None)
     return merge_scenario_data(base, data)
+
+
+def _parent_path(path: Path, parent: str) -> Path:
+    parent_path = path.parent / parent
+    if parent_path.is_file():
+        return parent_path
+    builtin = _builtin_path(parent) if "/" not in parent else None
+    if builtin is None:
+        raise ScenarioError(
+            f"{path}: extends: '{parent}' is neither a file next to this one nor a built-in scenario "
+            f"(built-in scenarios are: {', '.join(builtin_scenarios())})"
+        )
+    return builtin
 
 
 def merge_scenario_data(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -118,11 +134,15 @@ def merge_scenario_data(base: dict[str, Any], override: dict[str, Any]) -> dict[
 
     Mappings merge key by key, except those that only make sense whole: a
     distribution (it has a ``kind``) and a table keyed by numbers (sibling group
-    sizes), which the override replaces entirely.
+    sizes), which the override replaces entirely. Interventions add up: the
+    override's are appended to the base's (each once), so a file extending several
+    action files carries all their interventions.
     """
     merged = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict) and not _whole(value):
+        if key == "interventions" and isinstance(value, list) and isinstance(merged.get(key), list):
+            merged[key] = [*merged[key], *(item for item in value if item not in merged[key])]
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict) and not _whole(value):
             merged[key] = merge_scenario_data(merged[key], value)
         else:
             merged[key] = value

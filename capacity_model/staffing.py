@@ -54,8 +54,6 @@ class Staffing:
     def __init__(self, model: "Model"):
         self.model = model
         self.env: simpy.Environment = model.env
-        self.scenario = model.scenario
-        self.workforce = model.scenario.workforce
         self.calendar = model.calendar
         self.queues = model.queues
         self.costs = CostLedger()
@@ -71,6 +69,27 @@ class Staffing:
         self._recruitment = model.streams["recruitment"]
         self._agency = model.streams["agency_market"]
         self._workload_per_child: dict[str, float] = {team: 1.0 for team in model.scenario.teams}
+
+    @property
+    def scenario(self):
+        """The scenario in force now (interventions change it during the run)."""
+        return self.model.scenario
+
+    @property
+    def workforce(self):
+        return self.model.scenario.workforce
+
+    def scenario_changed(self, old, new) -> None:
+        """A dated intervention has changed the scenario: new caps, and new prices if they moved."""
+        if old.costs != new.costs or old.workforce.support != new.workforce.support \
+                or old.workforce.team_managers != new.workforce.team_managers:
+            for worker in self.workers():
+                self._stop_spells(worker)
+                self._start_spells(worker)
+            for spell in self._fixed_spells:
+                self.costs.stop(spell, self.env.now)
+            self._start_non_case_holding_costs()
+        self._update_support()
 
     # --- who is in post -----------------------------------------------------------------
 
@@ -136,8 +155,7 @@ class Staffing:
         if kind == "newly_qualified":
             asye_days = self.workforce.recruitment.asye_months * YEAR_DAYS / 12
             self.env.process(self._end_of_asye(worker, max(0.0, worker.service_start_day + asye_days - now)))
-        if self.workforce.absence.spells_per_fte_year > 0:
-            self.env.process(self._absences(worker))
+        self.env.process(self._absences(worker))
         self.model.capacity_changed(team)
         return worker
 
@@ -350,13 +368,16 @@ class Staffing:
 
     def _absences(self, worker: Worker) -> Iterator[simpy.Event]:
         """Spells of absence: cases stay with the worker unless the spell becomes long-term."""
-        absence = self.workforce.absence
         fate = self.model.streams.entity("staff_absence", worker.id)
-        per_day = absence.spells_per_fte_year * worker.fte / YEAR_DAYS
+
+        def spells_per_day() -> float:
+            return self.workforce.absence.spells_per_fte_year * worker.fte / YEAR_DAYS
+
         while True:
-            yield self.env.timeout(-math.log1p(-fate.uniform()) / per_day)
+            yield from self.model.hazard_wait(-math.log1p(-fate.uniform()), spells_per_day)
             if not worker.in_post:
                 return
+            absence = self.workforce.absence
             days = absence.spell_days.days_at(fate.uniform())
             spell = [self.env.now, None, worker.fte]
             self.absence_spells.append(spell)
@@ -418,12 +439,14 @@ class Staffing:
     def _start_non_case_holding_costs(self) -> None:
         costs = self.scenario.costs
         managers = self.workforce.team_managers
-        self.costs.start("team_managers", managers.in_post_fte, costs.team_manager_gbp_per_fte_year, 0.0)
+        now = self.env.now
+        self._fixed_spells = [self.costs.start("team_managers", managers.in_post_fte,
+                                               costs.team_manager_gbp_per_fte_year, now)]
         rates = {"social_work_support_officers": costs.social_work_support_officer_gbp_per_fte_year,
                  "contact_workers": costs.contact_worker_gbp_per_fte_year,
                  "business_support": costs.business_support_gbp_per_fte_year}
         for name, role in self.workforce.support.roles().items():
-            self.costs.start("support", role.fte, rates[name], 0.0)
+            self._fixed_spells.append(self.costs.start("support", role.fte, rates[name], now))
 
     # --- measures for the snapshot -----------------------------------------------------------
 

@@ -260,9 +260,10 @@ def warm_start_section(warm, cold) -> list[str]:
     lines += [
         "",
         "Without warm-up, children with 3 or more social workers start near zero (the model knows",
-        "only their current worker) and take a year to reach their level; with the 12-month warm-up",
-        "the early months sit where the later ones do, within the seasonal swing of vacancies (the",
-        "September cohort) and of unallocated children. Hence the baseline's `warm_up_months: 12`.",
+        "only their current worker) and take a year to reach their level, and the queue and the open",
+        "cases are still building up from the initial counts. With the 12-month warm-up the early",
+        "months sit where the same months a year later do (each interval should include zero). Hence",
+        "the baseline's `warm_up_months: 12`.",
         "",
     ]
     return lines

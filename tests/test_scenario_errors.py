@@ -204,7 +204,9 @@ def test_extends_loop(tmp_path, capsys):
 @pytest.mark.parametrize("parent", ["baseline.yaml", "baseline"])
 def test_extends_overrides_one_value_and_inherits_the_rest(parent, tmp_path, capsys):
     if parent == "baseline.yaml":  # a local copy, marked so we can tell it from the built-in
-        write(tmp_path / "baseline.yaml", {**baseline_dict(), "description": "local copy"})
+        local = baseline_dict()
+        local["allocation"]["above_cap_after_working_days"] = 7  # marks the local copy
+        write(tmp_path / "baseline.yaml", local)
         parent_scenario = load_scenario(tmp_path / "baseline.yaml")
     else:
         parent_scenario = load_scenario("baseline")
@@ -217,9 +219,10 @@ def test_extends_overrides_one_value_and_inherits_the_rest(parent, tmp_path, cap
     assert child.allocation.caseload_cap == new_cap
     expected = parent_scenario.model_dump()
     expected["name"] = "tighter_cap"
+    expected["description"] = ""  # a description, like a name, is the file's own
     expected["allocation"]["caseload_cap"] = new_cap
     assert child.model_dump() == expected
     if parent == "baseline.yaml":
-        assert child.description == "local copy"
+        assert child.allocation.above_cap_after_working_days == 7
     assert main(["validate", str(child_path)]) == 0
     assert capsys.readouterr().out == f"{child_path}: valid (scenario 'tighter_cap')\n"
