@@ -189,21 +189,27 @@ class Model:
 
         With ``unit`` an exponential number of mean 1 this is the next event of a Poisson
         process of rate ``rate()``; when the rate changes part-way the clock carries on
-        at the new rate, so a change takes effect at once and draws no extra numbers.
+        at the new rate, so a change takes effect at once and draws no extra numbers. A
+        change that leaves the rate as it was leaves the clock exactly as it was.
         """
         remaining = unit
-        while remaining > 1e-12:
-            per_day = rate()
-            changed = self.scenario_changed
+        per_day = rate()
+        while True:
             if per_day <= 0:
-                yield changed
+                yield self.scenario_changed
+                per_day = rate()
                 continue
             started = self.env.now
             ring = self.env.timeout(remaining / per_day)
-            yield ring | changed
-            if ring.triggered:
-                return
-            remaining -= per_day * (self.env.now - started)
+            while True:
+                yield ring | self.scenario_changed
+                if ring.processed:  # (a timeout counts as triggered from the moment it is made)
+                    return
+                new_rate = rate()
+                if new_rate != per_day:
+                    break
+            remaining = max(remaining - per_day * (self.env.now - started), 0.0)
+            per_day = new_rate
 
     # --- initial state ----------------------------------------------------------------
 

@@ -1,0 +1,169 @@
+"""Dated interventions and comparisons on common random numbers."""
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import STATIC_WORKFORCE, scenario_with, small_service
+
+from capacity_model import compare
+from capacity_model.cli import main
+from capacity_model.compare import paired_differences
+from capacity_model.model import Model
+from capacity_model.runner import run_experiment
+from capacity_model.scenario import Scenario
+from capacity_model.scenario_files import ScenarioError, load_scenario
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+
+def with_interventions(scenario: Scenario, *interventions: dict, name: str | None = None) -> Scenario:
+    data = scenario.model_dump(mode="json")
+    data["interventions"] = list(interventions)
+    data["name"] = name or scenario.name + "-changed"
+    return Scenario.model_validate(data)
+
+
+def test_an_intervention_that_changes_nothing_changes_nothing():
+    base = scenario_with({"warm_up_months": 0})
+    same = with_interventions(
+        base,
+        {"parameter": "allocation.caseload_cap", "value": 22, "start_date": "2020-05-01"},
+        {"parameter": "workforce.absence.spells_per_fte_year", "value": 1.9, "start_date": "2020-06-01",
+         "end_date": "2020-09-01"},
+        {"parameter": "costs.experienced_gbp_per_fte_year", "value": 43100, "start_date": "2020-07-01"},
+    )
+    a = run_experiment(base, replications=2, months=8, seed=3, jobs=1, progress=False)
+    b = run_experiment(same, replications=2, months=8, seed=3, jobs=1, progress=False)
+    pd.testing.assert_frame_equal(a.kpis.drop(columns="scenario"), b.kpis.drop(columns="scenario"))
+
+
+def test_interventions_take_effect_on_their_start_and_end_days(monkeypatch):
+    scenario = with_interventions(
+        small_service(rereferral={"probability": 0.0}, referrals={"new_children_per_year": 2000}),
+        {"parameter": "referrals.new_children_per_year", "value": 0, "start_date": "2020-06-01",
+         "end_date": "2020-08-01"})
+    model = Model(scenario, seed=1, replication=0, months=7)
+    referred = []
+    original = model._refer
+    monkeypatch.setattr(model, "_refer", lambda case: (referred.append(model.env.now), original(case)))
+    model.run()
+    start, end = model.calendar.day_of(date(2020, 6, 1)), model.calendar.day_of(date(2020, 8, 1))
+    assert not [t for t in referred if start <= t < end]
+    assert [t for t in referred if start - 1 <= t < start] and [t for t in referred if end <= t < end + 1]
+
+
+def test_a_ramp_moves_in_monthly_steps_and_ends_where_asked():
+    scenario = with_interventions(scenario_with(), {
+        "parameter": "workforce.leaving.pay_and_progression_multiplier", "value": 0.6,
+        "start_date": "2020-04-01", "ramp_months": 4})
+    values = [scenario.on(date(2020, m, 1)).workforce.leaving.pay_and_progression_multiplier for m in range(3, 10)]
+    assert values == pytest.approx([1.0, 1.0, 0.9, 0.8, 0.7, 0.6, 0.6])
+    assert scenario.on(date(2020, 5, 31)).workforce.leaving.pay_and_progression_multiplier == pytest.approx(0.9)
+
+
+def test_interventions_compose_in_order():
+    scenario = with_interventions(
+        scenario_with(),
+        {"parameter": "allocation.caseload_cap", "value": 20, "start_date": "2020-04-01"},
+        {"parameter": "allocation.caseload_cap", "value": 18, "start_date": "2020-06-01", "end_date": "2020-08-01"})
+    caps = [scenario.on(date(2020, m, 1)).allocation.caseload_cap for m in (3, 4, 6, 7, 8)]
+    assert caps == [22, 20, 18, 18, 20]
+
+
+@pytest.mark.parametrize("intervention, message", [
+    ({"parameter": "allocation.caseload_capp", "value": 20, "start_date": "2020-04-01"},
+     "interventions.0.parameter: 'allocation.caseload_capp' is not a parameter"),
+    ({"parameter": "allocation.caseload_cap", "value": 0, "start_date": "2020-04-01"},
+     "interventions.0.value: 0 is not allowed for allocation.caseload_cap"),
+    ({"parameter": "allocation.caseload_cap", "value": 20, "start_date": "2020-04-01", "end_date": "2020-03-01"},
+     "end_date (2020-03-01) must be after start_date (2020-04-01)"),
+    ({"parameter": "initial_state.allocated_children.cin", "value": 2, "start_date": "2020-04-01"},
+     "fixed for the whole run"),
+])
+def test_bad_interventions_are_refused_with_the_field_named(tmp_path, capsys, intervention, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(__import__("yaml").safe_dump({"extends": "baseline", "interventions": [intervention]}))
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert str(caught.value).startswith(f"{path}: ") and message in str(caught.value)
+    assert main(["compare", "baseline", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert message in capsys.readouterr().err and not (tmp_path / "out").exists()
+
+
+def test_common_random_numbers_shrink_the_variance_of_differences():
+    base = scenario_with({"warm_up_months": 0})
+    option = base.model_copy(update={"name": "two-more", "teams": {
+        **base.teams, "locality": base.teams["locality"].model_copy(update={"posts_fte": 82})}})
+    reps, months = 8, 9
+    crn = compare(base, [option], replications=reps, months=months, seed=4, jobs=2, progress=False)
+    independent = run_experiment(option, replications=reps, months=months, seed=99, jobs=2, progress=False)
+
+    def per_rep(kpis: pd.DataFrame, scenario: str) -> np.ndarray:
+        rows = kpis[(kpis["scenario"] == scenario) & (kpis["kpi"] == "open_children_total") & (kpis["month"] > 0)]
+        return rows.groupby("replication")["value"].mean().to_numpy()
+
+    paired = per_rep(crn.kpis, "two-more") - per_rep(crn.kpis, base.name)
+    unpaired = per_rep(independent.kpis, "two-more") - per_rep(crn.kpis, base.name)
+    assert paired.var(ddof=1) < 0.25 * unpaired.var(ddof=1)
+
+
+def test_more_staff_never_means_more_waiting_in_a_comparison():
+    fewer = small_service(referrals={"new_children_per_year": 220}, workforce=STATIC_WORKFORCE,
+                          allocation={"reallocations_per_family_year": 0.0})
+    more = small_service(name="more", referrals={"new_children_per_year": 220}, workforce=STATIC_WORKFORCE,
+                         allocation={"reallocations_per_family_year": 0.0},
+                         initial_state={"staff": {"duty": {"experienced": 4, "newly_qualified": 1}}})
+    result = compare(fewer, [more], replications=8, months=12, seed=2, jobs=1, progress=False)
+    waiting = result.kpis[result.kpis["kpi"] == "unallocated_mean_in_month"].pivot_table(
+        index=["replication", "month"], columns="scenario", values="value")
+    assert (waiting["more"] <= waiting[fewer.name] + 1e-9).all()
+    row = result.differences[(result.differences["scenario"] == "more")
+                             & (result.differences["kpi"] == "unallocated_mean_in_month")
+                             & (result.differences["month"] == 12)].iloc[0]
+    assert row["difference_ci_high"] < 0
+
+
+def test_paired_differences_and_chance_of_meeting_targets_by_hand():
+    rows = []
+    for scenario, values in (("base", [3.0, 0.0, 5.0]), ("option", [1.0, 0.0, 0.0])):
+        for replication, value in enumerate(values):
+            rows.append((scenario, replication, 6, "2020-09-01", "unallocated_over_5d", value))
+    kpis = pd.DataFrame(rows, columns=["scenario", "replication", "month", "date", "kpi", "value"])
+    table = paired_differences(kpis, "base").set_index("scenario")
+    assert table.loc["option", "difference_mean"] == pytest.approx(np.mean([-2.0, 0.0, -5.0]))
+    assert table.loc["option", "p_meets_target"] == pytest.approx(2 / 3)  # none over 5 days in 2 of 3
+    assert table.loc["base", "p_meets_target"] == pytest.approx(1 / 3)
+    assert np.isnan(table.loc["base", "difference_mean"])
+
+
+def test_compare_command_end_to_end(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    code = main(["compare", "baseline", str(ROOT / "scenarios" / "action-10b-interim-team.yaml"),
+                 "--reps", "2", "--months", "6", "--jobs", "1", "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "action-10b-interim-team compared with baseline" in printed
+    assert "Change in children unallocated over 5 working days" in printed and "Extra cost" in printed
+    table = pd.read_csv(out / "comparison.csv")
+    assert set(table["scenario"]) == {"baseline", "action-10b-interim-team"}
+    interim = table[(table["scenario"] == "action-10b-interim-team") & (table["kpi"] == "staff_interim")
+                    & (table["month"] == 3)].iloc[0]
+    assert interim["difference_mean"] == 10  # ten interim social workers in post in June 2020
+    assert {"manifest.json", "kpis_monthly.csv", "kpis_monthly.parquet", "summary.csv"} <= {
+        p.name for p in out.iterdir()}
+
+
+def test_every_plan_scenario_is_valid_and_quotes_the_plan():
+    files = sorted((ROOT / "scenarios").glob("*.yaml"))
+    assert len(files) >= 11
+    for path in files:
+        scenario = load_scenario(path)
+        assert scenario.description
+        if path.stem.startswith(("action-", "objective-")):
+            text = path.read_text()
+            assert '"' in text.splitlines()[0] or '"' in text  # quotes the plan's action
+            assert scenario.interventions or scenario.workforce.interim_team is not None
+    whole = load_scenario(ROOT / "scenarios" / "whole-plan.yaml")
+    assert len(whole.interventions) >= 10 and whole.workforce.interim_team is not None
