@@ -215,11 +215,11 @@ class Staffing:
 
     def _monthly_reviews(self) -> Iterator[simpy.Event]:
         start = self.model.origin_date
-        recruitment = self.workforce.recruitment
         for month in range(self.model.simulated_months):
             when = add_months(start, month)
             month_days = float((add_months(start, month + 1) - when).days)
             yield self.env.timeout(self.calendar.day_of(when) + REVIEW_TIME - self.env.now)
+            recruitment = self.workforce.recruitment  # the scenario in force this month
             self._update_support()
             self._leaving_decisions(month_days)
             if recruitment.campaign_every_months and month % recruitment.campaign_every_months == 0:

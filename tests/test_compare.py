@@ -167,3 +167,23 @@ def test_every_plan_scenario_is_valid_and_quotes_the_plan():
             assert scenario.interventions or scenario.workforce.interim_team is not None
     whole = load_scenario(ROOT / "scenarios" / "whole-plan.yaml")
     assert len(whole.interventions) >= 10 and whole.workforce.interim_team is not None
+
+
+def test_an_intervention_on_campaign_frequency_takes_effect():
+    from conftest import STATIC_WORKFORCE
+    from capacity_model.scenario_files import merge_scenario_data
+    data = merge_scenario_data(small_service().model_dump(mode="json"), {
+        "workforce": {**STATIC_WORKFORCE,
+                      "leaving": {"permanent_per_year": 4.0, "notice_days": {"kind": "fixed", "days": 0}},
+                      "recruitment": {"campaign_every_months": 6, "hires_per_advertised_post": 1.0,
+                                      "lead_time_days": {"kind": "fixed", "days": 1}}},
+        "teams": {"duty": {"posts_fte": 40}}})
+    data["interventions"] = [{"parameter": "workforce.recruitment.campaign_every_months", "value": 1,
+                              "start_date": "2020-04-01"}]
+    model = Model(Scenario.model_validate(data), seed=1, replication=0, months=3)
+    model.run()
+    # campaigns in March (the first review) and then monthly from April: hires start the
+    # day after 1 April and 1 May; every six months, nobody would start until September
+    april, may = model.calendar.day_of(date(2020, 4, 1)), model.calendar.day_of(date(2020, 5, 1))
+    starts = {round(w.start_day - 1.01) for w in model.staffing.workers() if w.start_day > 0}
+    assert {april, may} <= starts
