@@ -107,8 +107,9 @@ def _run(args: argparse.Namespace, argv: list[str] | None) -> int:
     results = [run_experiment(s, args.reps, args.months, args.seed, jobs) for s in scenarios]
     kpis = pd.concat([r.kpis for r in results], ignore_index=True)
     balance = pd.concat([r.balance for r in results], ignore_index=True)
+    caseloads = pd.concat([r.caseloads for r in results], ignore_index=True)
     summary = summarise(kpis)
-    _write(folder, _manifest(args, argv, scenarios, jobs, started), kpis, balance, summary)
+    _write(folder, _manifest(args, argv, scenarios, jobs, started), kpis, balance, caseloads, summary)
     for name in names:
         print(format_scorecard(summary, name, scorecard_months(args.months)))
         print()
@@ -127,7 +128,7 @@ def _compare(args: argparse.Namespace, argv: list[str] | None) -> int:
     jobs = args.jobs or default_jobs()
     result = compare(base, options, args.reps, args.months, args.seed, jobs)
     manifest = {**_manifest(args, argv, [base, *options], jobs, started), "base": base.name}
-    _write(folder, manifest, result.kpis, result.balance, result.summary,
+    _write(folder, manifest, result.kpis, result.balance, result.caseloads, result.summary,
            {"comparison.csv": csv_writer(result.differences)})
     print(format_comparison(result.differences, scorecard_months(args.months)))
     print()
@@ -157,13 +158,14 @@ def _manifest(args, argv, scenarios, jobs: int, started: datetime) -> dict:
     }
 
 
-def _write(folder: Path, manifest: dict, kpis, balance, summary, extra: dict | None = None) -> None:
+def _write(folder: Path, manifest: dict, kpis, balance, caseloads, summary, extra: dict | None = None) -> None:
     write_run_folder(folder, {
         "manifest.json": json_writer(manifest),
         "kpis_monthly.csv": csv_writer(kpis),
         "kpis_monthly.parquet": parquet_writer(kpis),
         "summary.csv": csv_writer(summary),
         "balance.csv": csv_writer(balance),
+        "caseloads_monthly.csv": csv_writer(caseloads),
         **(extra or {}),
     })
 

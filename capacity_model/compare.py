@@ -31,6 +31,7 @@ class Comparison:
     results: list[ExperimentResult]
     kpis: pd.DataFrame
     balance: pd.DataFrame
+    caseloads: pd.DataFrame
     summary: pd.DataFrame
     differences: pd.DataFrame  # COMPARISON_COLUMNS
 
@@ -51,7 +52,9 @@ def compare(
     results = [run_experiment(s, replications, months, seed, jobs, progress) for s in (base, *options)]
     kpis = pd.concat([r.kpis for r in results], ignore_index=True)
     balance = pd.concat([r.balance for r in results], ignore_index=True)
-    return Comparison(base.name, results, kpis, balance, summarise(kpis), paired_differences(kpis, base.name))
+    caseloads = pd.concat([r.caseloads for r in results], ignore_index=True)
+    return Comparison(base.name, results, kpis, balance, caseloads, summarise(kpis),
+                      paired_differences(kpis, base.name))
 
 
 def meets_target(kpi: str, values: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -93,6 +94,7 @@ class ReplicationResult:
     replication: int
     kpis: list[tuple[int, str, str, float]]  # (month, ISO date, kpi id, value)
     balance: list[dict[str, float]]  # children in and out of the service at each snapshot
+    caseloads: list[tuple[int, int, int]] = field(default_factory=list)  # (month, children held, workers)
 
 
 class Model:
@@ -137,6 +139,7 @@ class Model:
         self.stage_entries = {stage.value: 0 for stage in Stage}
         self.kpi_rows: list[tuple[int, str, str, float]] = []
         self.balance_rows: list[dict[str, float]] = []
+        self.caseload_rows: list[tuple[int, int, int]] = []
 
     # --- running --------------------------------------------------------------------
 
@@ -149,7 +152,7 @@ class Model:
         if self.base_scenario.interventions:
             self.env.process(self._interventions())
         self.env.run(until=self.horizon_day + 0.5)
-        return ReplicationResult(self.replication, self.kpi_rows, self.balance_rows)
+        return ReplicationResult(self.replication, self.kpi_rows, self.balance_rows, self.caseload_rows)
 
     @property
     def _continuous(self) -> bool:
@@ -307,6 +310,7 @@ class Model:
             queued = min(calendar.subtract_working_days(0.0, waited), 0.0)
             if stage == Stage.ASSESSMENT.value:
                 case.referral_day = queued
+                ends_at = None  # waiting: the assessment starts when someone is allocated
             self.waiting.change(case.size, 0.0)
             self._queue(case, queued)
         self.env.process(self._journey(case, stage, ends_at))
@@ -549,6 +553,8 @@ class Model:
                 continue
             for kpi, value in scorecard(snapshot).items():
                 self.kpi_rows.append((month, when.isoformat(), kpi, value))
+            held = Counter(h.children for h in snapshot.case_holders if not h.long_term_absent)
+            self.caseload_rows.extend((month, children, n) for children, n in sorted(held.items()))
             unallocated = sum(c.size for c in self.open_cases.values() if c.worker is None)
             staff = self.staffing.workers()
             self.balance_rows.append({

@@ -19,6 +19,7 @@ from .model import ReplicationResult, run_replication
 from .scenario import Scenario
 
 KPI_COLUMNS = ["scenario", "replication", "month", "date", "kpi", "value"]
+CASELOAD_COLUMNS = ["scenario", "replication", "month", "caseload", "social_workers"]
 DEFAULT_REPLICATIONS = 40
 DEFAULT_MONTHS = 24
 
@@ -33,6 +34,7 @@ class ExperimentResult:
     months: int
     kpis: pd.DataFrame  # KPI_COLUMNS, one row per replication, month and KPI
     balance: pd.DataFrame  # children in and out, per replication and month
+    caseloads: pd.DataFrame  # CASELOAD_COLUMNS: case-holders by caseload, per replication and month
 
 
 def run_experiment(
@@ -72,7 +74,7 @@ def run_experiment(
     return ExperimentResult(scenario, seed, replications, months, *_tables(scenario.name, results))
 
 
-def _tables(name: str, results: list[ReplicationResult]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _tables(name: str, results: list[ReplicationResult]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     rows = [(name, result.replication, *row) for result in results for row in result.kpis]
     kpis = pd.DataFrame(rows, columns=KPI_COLUMNS)
     kpis["month"] = kpis["month"].astype("int64")
@@ -80,7 +82,9 @@ def _tables(name: str, results: list[ReplicationResult]) -> tuple[pd.DataFrame, 
     balance = pd.DataFrame(
         [{"scenario": name, "replication": result.replication, **row} for result in results for row in result.balance]
     )
-    return kpis, balance
+    caseloads = pd.DataFrame([(name, result.replication, *row) for result in results for row in result.caseloads],
+                             columns=CASELOAD_COLUMNS)
+    return kpis, balance, caseloads
 
 
 def default_jobs() -> int:
