@@ -67,19 +67,13 @@ class AllocationQueue:
         to the worker who has been in the team longest (lowest id), so the rule is
         deterministic.
         """
-        best = None
-        for worker in self.workers:
-            if worker.can_hold_cases and (best is None or worker.spare > best.spare):
-                best = worker
-        if best is None:
+        available = [w for w in self.workers if w.can_hold_cases]
+        if not available:
             return None
+        best = _most_spare(available)
         if best.spare >= size:
             return best
-        if above_cap_limit is not None:
-            eligible = [w for w in self.workers if w.can_hold_cases and w.children + size <= above_cap_limit]
-            if eligible:
-                return max(eligible, key=lambda w: (w.spare, -w.id))
-        return None
+        return _above_cap(available, size, above_cap_limit) if above_cap_limit is not None else None
 
     def allocate(
         self,
@@ -91,27 +85,33 @@ class AllocationQueue:
         ``waited_enough(entry)`` says whether an entry may go above cap (None under a
         hard cap). A family too large for anyone's spare capacity is passed over so
         smaller ones behind it are not blocked. Returns the allocations made; the
-        workers' caseloads are already updated.
+        workers' caseloads are already updated. (The same rule as ``best_worker``,
+        keeping the best worker between allocations: this is the model's hot loop.)
         """
         available = [w for w in self.workers if w.can_hold_cases]
         if not self._heap or not available:
             return []
         made: list[tuple[QueueEntry, Worker]] = []
         passed_over: list[QueueEntry] = []
-        max_spare = max(w.spare for w in available)
-        min_children = min(w.children for w in available)
+        best = _most_spare(available)
+        min_children: int | None = None
         while self._heap:
             entry = heapq.heappop(self._heap)
             if entry.cancelled:
                 continue
             size = entry.case.size
-            forced = waited_enough is not None and min_children + size <= above_cap_limit and waited_enough(entry)
+            max_spare = best.cap - best.children
+            forced = False
+            if waited_enough is not None:
+                if min_children is None:
+                    min_children = min(w.children for w in available)
+                forced = min_children + size <= above_cap_limit and waited_enough(entry)
             if max_spare < size and not forced:
                 passed_over.append(entry)
                 if waited_enough is None and max_spare < 1:
                     break  # nobody has room and nobody may go above cap: stop looking
                 continue
-            worker = self.best_worker(size, above_cap_limit if forced else None)
+            worker = best if max_spare >= size else _above_cap(available, size, above_cap_limit)
             if worker is None:
                 passed_over.append(entry)
                 continue
@@ -119,11 +119,28 @@ class AllocationQueue:
             worker.cases.add(entry.case)
             self._live -= 1
             made.append((entry, worker))
-            max_spare = max(w.spare for w in available)
-            min_children = min(w.children for w in available)
+            best = _most_spare(available)
+            min_children = None
         for entry in passed_over:
             heapq.heappush(self._heap, entry)
         if len(self._heap) > 64 and len(self._heap) > 2 * len(self):
             self._heap = self.entries()
             heapq.heapify(self._heap)
         return made
+
+
+def _most_spare(workers: list[Worker]) -> Worker:
+    """The worker with most spare capacity; the first in the team's order on a tie."""
+    best = workers[0]
+    best_spare = best.cap - best.children
+    for worker in workers:
+        spare = worker.cap - worker.children
+        if spare > best_spare:
+            best, best_spare = worker, spare
+    return best
+
+
+def _above_cap(workers: list[Worker], size: int, limit: int) -> Worker | None:
+    """Above the cap: most spare capacity among those who stay within ``limit`` (lowest id on a tie)."""
+    eligible = [w for w in workers if w.children + size <= limit]
+    return max(eligible, key=lambda w: (w.cap - w.children, -w.id)) if eligible else None

@@ -238,13 +238,13 @@ class Staffing:
             return 1.0
         return sum(w.children * w.workload_per_child for w in working) / standard
 
-    def leaving_hazard(self, worker: Worker) -> float:
+    def leaving_hazard(self, worker: Worker, pressures: dict[str, float] | None = None) -> float:
         """Chance per year that this worker resigns, given today's conditions."""
         if not worker.permanent:
             return self.workforce.agency.leaving_per_year if worker.kind == "agency" else 0.0
         leaving = self.workforce.leaving
         years = (self.env.now - worker.service_start_day) / YEAR_DAYS
-        pressure = self.team_pressure(worker.team)
+        pressure = pressures[worker.team] if pressures is not None else self.team_pressure(worker.team)
         return (leaving.permanent_per_year * leaving.service_multiplier(years)
                 * pressure ** leaving.caseload_pressure_elasticity
                 * leaving.pay_and_progression_multiplier * leaving.wider_retention_multiplier)
@@ -254,12 +254,13 @@ class Staffing:
         leaving = self.workforce.leaving
         conversion = self.workforce.agency.conversion_to_permanent_per_year
         movers = []
+        pressures = {team: self.team_pressure(team) for team in self.scenario.teams}
         for worker in sorted(self.workers(), key=lambda w: w.id):
             if worker.leaving or worker.kind == "interim":
                 continue
             fate = worker.fate
             resign_u, when_u, notice_u, where_u, convert_u, move_u = (fate.uniform() for _ in range(6))
-            p_leave = 1.0 - math.exp(-self.leaving_hazard(worker) * month_days / YEAR_DAYS)
+            p_leave = 1.0 - math.exp(-self.leaving_hazard(worker, pressures) * month_days / YEAR_DAYS)
             p_move = 1.0 - math.exp(-leaving.internal_moves_per_year * month_days / YEAR_DAYS)
             if resign_u < p_leave:
                 resign_at = self.env.now + when_u * month_days
