@@ -14,6 +14,7 @@ from . import __version__
 from .compare import compare
 from .console import format_comparison, format_kpi_list, format_scorecard, scorecard_months
 from .outputs import OutputError, csv_writer, default_run_folder, json_writer, parquet_writer, write_run_folder
+from .report import ReportError, write_report
 from .runner import DEFAULT_MONTHS, DEFAULT_REPLICATIONS, default_jobs, run_experiment
 from .scenario_files import ScenarioError, builtin_scenarios, load_scenario
 from .summary import summarise
@@ -60,6 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("options", nargs="+", metavar="OPTION", help="scenarios to compare with the base")
     _run_options(compare, default_out="results/compare-<timestamp>")
 
+    report = commands.add_parser(
+        "report", help="write a report (HTML page, Excel workbook, charts) from a run folder",
+        description="Write report.html (self-contained, with charts), workbook.xlsx and charts/ (PNG and SVG) "
+                    "from a folder made by 'run' or 'compare'.")
+    report.add_argument("folder", type=Path, metavar="RUN_FOLDER", help="a folder written by 'run' or 'compare'")
+    report.add_argument("--out", type=Path, default=None, metavar="DIR",
+                        help="folder to write the report to (default: RUN_FOLDER)")
+
     validate = commands.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("files", nargs="+", metavar="FILE")
 
@@ -76,6 +85,8 @@ def _run_options(parser: argparse.ArgumentParser, default_out: str) -> None:
     parser.add_argument("--jobs", type=_positive_int, default=None,
                         help="parallel processes (default: all processors); results do not depend on it")
     parser.add_argument("--out", type=Path, default=None, help=f"run folder to create (default {default_out})")
+    parser.add_argument("--report", action="store_true",
+                        help="also write report.html, workbook.xlsx and charts/ into the run folder")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,10 +96,12 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args, argv)
         if args.command == "compare":
             return _compare(args, argv)
+        if args.command == "report":
+            return _report(args.folder, args.out)
         if args.command == "validate":
             return _validate(args)
         return _list()
-    except (ScenarioError, OutputError) as error:
+    except (ScenarioError, OutputError, ReportError) as error:
         print(f"capacity-model: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -114,7 +127,7 @@ def _run(args: argparse.Namespace, argv: list[str] | None) -> int:
         print(format_scorecard(summary, name, scorecard_months(args.months)))
         print()
     print(f"Results written to {folder}")
-    return 0
+    return _report(folder) if args.report else 0
 
 
 def _compare(args: argparse.Namespace, argv: list[str] | None) -> int:
@@ -133,6 +146,12 @@ def _compare(args: argparse.Namespace, argv: list[str] | None) -> int:
     print(format_comparison(result.differences, scorecard_months(args.months)))
     print()
     print(f"Results written to {folder} (comparison.csv has every KPI and month)")
+    return _report(folder) if args.report else 0
+
+
+def _report(folder: Path, out: Path | None = None) -> int:
+    page = write_report(folder, out)
+    print(f"Report written to {page} (with {page.parent / 'workbook.xlsx'} and {page.parent / 'charts'}/)")
     return 0
 
 
