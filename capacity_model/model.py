@@ -479,10 +479,10 @@ class Model:
     def _allocate(self, team: str) -> None:
         policy = self.scenario.allocation
         now = self.env.now
-        waited_enough = None
-        if self._above_cap:
-            def waited_enough(entry: QueueEntry) -> bool:
-                return self.calendar.working_days_between(entry.queued_day, now) >= policy.above_cap_after_working_days
+        def long_enough(entry: QueueEntry) -> bool:
+            return self.calendar.working_days_between(entry.queued_day, now) >= policy.above_cap_after_working_days
+
+        waited_enough = long_enough if self._above_cap else None
         for entry, worker in self.queues[team].allocate(waited_enough, policy.absolute_max_caseload):
             case = entry.case
             case.queue_entry = None

@@ -20,22 +20,25 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import __version__, charts
+from . import charts
 from .charts import display_name, month_text, signed
-from .console import ALSO_SHOWN, COMPARED, TARGETS_SHOWN, _display, scorecard_months
+from .console import ALSO_SHOWN, COMPARED, TARGETS_SHOWN, _display
 from .kpis import KPI_BY_ID, OBJECTIVE_10_KPIS
+from .run_folder import ReportError, RunFolder, assumption_rows, price_year, provenance, read_run_folder, scenario_events
+from .workbook import write_workbook
+
+__all__ = ["ReportError", "read_run_folder", "scenario_events", "write_report"]
 
 REPORT_FILE, WORKBOOK_FILE, CHARTS_FOLDER = "report.html", "workbook.xlsx", "charts"
 HEADLINE = "unallocated_over_5d"
@@ -44,80 +47,6 @@ OVER_TIME = ("unallocated_over_5d", "pct_caseload_le_22", "average_caseload", "a
 MOST_OPTIONS_CHARTED = 3
 MARKS = ("[F] found in a published source, [D] derived from published figures, [E] an estimate "
          "to be checked locally.")
-EVENT_LABELS = (
-    ("workforce.agency.", "agency offer"), ("workforce.absence.", "absence management"),
-    ("workforce.support.contact_workers", "contact workers"),
-    ("workforce.support.business_support", "business support"),
-    ("workforce.support.social_work_support_officers", "Social Work Support Officers"),
-    ("workforce.leaving.pay_and_progression", "pay and progression"),
-    ("workforce.leaving.wider_retention", "wider retention"), ("workforce.recruitment.", "recruitment"),
-    ("workforce.team_managers", "team managers"), ("allocation.", "allocation rules"),
-    ("referrals.", "referrals"),
-)
-
-
-class ReportError(ValueError):
-    """The folder cannot be reported on (missing, not a run folder, or not writable)."""
-
-
-@dataclass
-class RunFolder:
-    """What a run or compare folder holds, read once."""
-
-    path: Path
-    manifest: dict
-    kpis: pd.DataFrame
-    summary: pd.DataFrame
-    caseloads: pd.DataFrame | None
-    differences: pd.DataFrame | None
-    scenarios: list[dict] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.scenarios = list(self.manifest.get("scenarios", []))
-
-    @property
-    def names(self) -> list[str]:
-        return [s["name"] for s in self.scenarios] or list(dict.fromkeys(self.summary["scenario"]))
-
-    @property
-    def base(self) -> str | None:
-        return self.manifest.get("base") if self.differences is not None else None
-
-    @property
-    def options(self) -> list[str]:
-        return [name for name in self.names if name != self.base] if self.base else []
-
-    @property
-    def months(self) -> list[int]:
-        return scorecard_months(int(self.summary["month"].max()))
-
-    def date(self, month: int) -> str:
-        return str(self.summary.loc[self.summary["month"] == month, "date"].iloc[0])
-
-
-def read_run_folder(folder: str | Path) -> RunFolder:
-    """Read a folder made by ``capacity-model run`` or ``compare``; ``ReportError`` if it is not one."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ReportError(f"{folder}: no such run folder")
-    if not (folder / "manifest.json").is_file():
-        raise ReportError(f"{folder}: not a run folder (no manifest.json); give a folder written by "
-                          "'capacity-model run' or 'capacity-model compare'")
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        kpis = (pd.read_parquet(folder / "kpis_monthly.parquet") if (folder / "kpis_monthly.parquet").is_file()
-                else pd.read_csv(folder / "kpis_monthly.csv"))
-        summary = pd.read_csv(folder / "summary.csv")
-        caseloads = (pd.read_csv(folder / "caseloads_monthly.csv")
-                     if (folder / "caseloads_monthly.csv").is_file() else None)
-        differences = pd.read_csv(folder / "comparison.csv") if (folder / "comparison.csv").is_file() else None
-    except FileNotFoundError as error:
-        raise ReportError(f"{folder}: incomplete run folder: {Path(error.filename).name} is missing") from None
-    except (ValueError, OSError) as error:
-        raise ReportError(f"{folder}: cannot read the run folder ({error})") from None
-    if summary.empty or kpis.empty:
-        raise ReportError(f"{folder}: the run folder holds no results")
-    return RunFolder(folder, manifest, kpis, summary, caseloads, differences)
 
 
 def write_report(run_folder: str | Path, out_dir: str | Path | None = None) -> Path:
@@ -182,36 +111,6 @@ def _replace(temporary: Path, final: Path) -> None:
 
 
 # --- what the report says ------------------------------------------------------------
-
-
-def scenario_events(scenario: dict) -> list[tuple[str, str]]:
-    """Dated events of a resolved scenario (from the manifest), as short plain labels:
-    its interventions (cost changes aside: they come with another change) and the interim team."""
-    events = []
-    for change in scenario.get("interventions") or []:
-        if change["parameter"].startswith("costs."):
-            continue
-        label = _plain_setting(change["parameter"])
-        events.append((change["start_date"], label))
-        if change.get("end_date"):
-            events.append((change["end_date"], f"{label} ends"))
-    interim = (scenario.get("workforce") or {}).get("interim_team")
-    if interim:
-        events.append((interim["start_date"], f"interim team of {interim['social_workers']} arrives"))
-        events.append((interim["end_date"], "interim team leaves"))
-    return events
-
-
-def _plain_setting(parameter: str) -> str:
-    if parameter.startswith("costs."):
-        name = parameter.rsplit(".", 1)[-1]
-        for suffix in ("_gbp_per_fte_year", "_gbp_per_hire", "_gbp"):
-            name = name.removesuffix(suffix)
-        return f"cost of {name.replace('_', ' ')}"
-    for prefix, label in EVENT_LABELS:
-        if parameter.startswith(prefix):
-            return label
-    return parameter.rsplit(".", 1)[-1].replace("_", " ")
 
 
 def _kpi_phrase(kpi: str) -> str:
@@ -515,52 +414,6 @@ def _comparison_html(run: RunFolder, option: str) -> str:
     return _table(["change from " + _e(display_name(run.base)), "unit", *_month_headers(run)], rows, 2)
 
 
-def _value_text(value: object) -> str:
-    if isinstance(value, dict):
-        return ", ".join(f"{k.replace('_', ' ')} {_value_text(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return " and ".join(map(str, value))
-    return f"{value:,}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
-
-
-def assumption_rows(run: RunFolder, scenario: dict) -> list[dict]:
-    """Each dated change of a scenario (interventions and the interim team) and, in a
-    comparison, every other setting that differs from the base."""
-    rows = []
-    for change in scenario.get("interventions") or []:
-        rows.append({"scenario": scenario["name"], "kind": _plain_setting(change["parameter"]),
-                     "setting": change["parameter"],
-                     "value": _value_text(change["value"]), "from": change["start_date"],
-                     "until": change.get("end_date") or "", "ramp_months": change.get("ramp_months") or 0,
-                     "note": change.get("note") or ""})
-    interim = (scenario.get("workforce") or {}).get("interim_team")
-    if interim:
-        rows.append({"scenario": scenario["name"], "kind": "interim team", "setting": "workforce.interim_team",
-                     "value": f"{interim['social_workers']} social workers in the {interim['team']} team",
-                     "from": interim["start_date"], "until": interim["end_date"], "ramp_months": 0, "note": ""})
-    base = next((s for s in run.scenarios if s["name"] == run.base), None)
-    if base is not None and scenario["name"] != run.base:
-        for setting, (was, now) in _differing(base, scenario).items():
-            if not setting.startswith("workforce.interim_team"):
-                rows.append({"scenario": scenario["name"], "kind": "differs from the base", "setting": setting,
-                             "value": f"{_value_text(now)} (base: {_value_text(was)})", "from": "", "until": "",
-                             "ramp_months": 0, "note": ""})
-    return rows
-
-
-def _flat(data: object, prefix: str = "") -> dict[str, object]:
-    if isinstance(data, dict) and data and "kind" not in data:
-        return {k: v for key, value in data.items() for k, v in _flat(value, f"{prefix}{key}.").items()}
-    return {prefix.rstrip("."): data}
-
-
-def _differing(base: dict, scenario: dict) -> dict[str, tuple[object, object]]:
-    skip = ("name", "description", "interventions")
-    a = _flat({k: v for k, v in base.items() if k not in skip})
-    b = _flat({k: v for k, v in scenario.items() if k not in skip})
-    return {key: (a.get(key), b.get(key)) for key in sorted(set(a) | set(b)) if a.get(key) != b.get(key)}
-
-
 def _assumptions_html(run: RunFolder) -> str:
     parts = [f"<p class='note'>Assumptions are marked {_e(MARKS)} The baseline's defaults, each with its source, "
              "are listed in <code>docs/assumptions.csv</code> and checked against published figures in "
@@ -582,21 +435,6 @@ def _day(text: str) -> str:
     return f"{pd.Timestamp(text).day} {pd.Timestamp(text):%b %Y}" if text else ""
 
 
-def provenance(run: RunFolder) -> list[tuple[str, str]]:
-    """Where the figures came from: enough to make them again."""
-    m = run.manifest
-    return [
-        ("Run folder", run.path.name), ("Command", m.get("command", "")),
-        ("Scenarios", ", ".join(run.names)), ("Base scenario", run.base or "(none: a run, not a comparison)"),
-        ("Replications (simulated futures)", str(m.get("replications", ""))),
-        ("Months from the start date", str(m.get("months", ""))), ("Seed", str(m.get("seed", ""))),
-        ("Model version", f"capacity-model {m.get('version', '')}"), ("Python", str(m.get("python", ""))),
-        ("Run started", str(m.get("started", ""))), ("Run finished", str(m.get("finished", ""))),
-        ("Report made", f"{datetime.now(timezone.utc).astimezone():%Y-%m-%d %H:%M %Z} "
-                        f"by capacity-model {__version__}"),
-    ]
-
-
 def _html(run: RunFolder, figures: list[Chart]) -> str:
     """The whole page: brief, charts, changes from the base, scorecards, assumptions, provenance."""
     reps = run.manifest.get("replications", int(run.summary["replications"].max()))
@@ -613,7 +451,7 @@ def _html(run: RunFolder, figures: list[Chart]) -> str:
                      "</p>")
         parts += [f"<h3>{_e(display_name(option))}</h3>{_comparison_html(run, option)}" for option in run.options]
     parts.append("<h2>Scorecards</h2><p class='note'>Mean and 95% confidence interval at each month. Money in "
-                 f"£ million at {_e(_price_year(run))} prices. Every KPI and month is in <code>summary.csv</code> and "
+                 f"£ million at {_e(price_year(run))} prices. Every KPI and month is in <code>summary.csv</code> and "
                  f"the workbook.</p>{_scorecards_html(run)}")
     parts.append(f"<h2>Assumptions</h2>{_assumptions_html(run)}<h2>Where these figures came from</h2>")
     parts.append(_table(None, [[_e(k), f"<code>{_e(v)}</code>" if k == "Command" else _e(v)]
@@ -670,115 +508,3 @@ def _charts_html(run: RunFolder, figures: list[Chart]) -> str:
 
 def _start(run: RunFolder) -> str:
     return f"{pd.Timestamp(run.date(int(run.summary['month'].min()))):%B %Y}"
-
-
-def _price_year(run: RunFolder) -> str:
-    years = {str((s.get("costs") or {}).get("price_year", "")) for s in run.scenarios} - {""}
-    return " and ".join(sorted(years)) or "the scenario's"
-
-
-# --- workbook ------------------------------------------------------------------------
-
-SUMMARY_HEADERS = {
-    "scenario": "Scenario", "kpi": "KPI id", "label": "KPI", "unit": "Unit", "month": "Month", "date": "Date",
-    "mean": "Mean", "ci_low": "95% CI low", "ci_high": "95% CI high", "p05": "5th percentile (one future)",
-    "p50": "Median (one future)", "p95": "95th percentile (one future)", "replications": "Replications",
-}
-COMPARISON_HEADERS = {
-    "scenario": "Scenario", "base": "Compared with", "kpi": "KPI id", "label": "KPI", "unit": "Unit",
-    "month": "Month", "date": "Date", "difference_mean": "Difference from base (mean)",
-    "difference_ci_low": "Difference 95% CI low", "difference_ci_high": "Difference 95% CI high",
-    "p_meets_target": "Share of futures meeting the plan's target", "replications": "Replications",
-}
-
-ASSUMPTION_HEADERS = {
-    "scenario": "Scenario", "kind": "What", "setting": "Setting", "value": "Value", "from": "From",
-    "until": "Until", "ramp_months": "Ramp (months)", "note": "Note ([F] found, [D] derived, [E] estimate)",
-}
-
-
-def _unit(kpi: str) -> str:
-    unit = KPI_BY_ID[kpi].unit if kpi in KPI_BY_ID else ""
-    return "£" if unit == "GBP" else unit
-
-
-def _labelled(table: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
-    labels = table["kpi"].map(lambda k: KPI_BY_ID[k].label if k in KPI_BY_ID else k)
-    out = table.assign(label=labels, unit=table["kpi"].map(_unit))
-    return out[list(headers)].rename(columns=headers)
-
-
-def monthly_scorecard(summary: pd.DataFrame) -> pd.DataFrame:
-    """One row per scenario and month; for each scorecard KPI its mean and 95% interval,
-    headed with the KPI's label and unit."""
-    kpis = [k for k in (*OBJECTIVE_10_KPIS, *ALSO_SHOWN) if k in set(summary["kpi"])]
-    wide = summary[summary["kpi"].isin(kpis)].pivot_table(
-        index=["scenario", "month", "date"], columns="kpi", values=["mean", "ci_low", "ci_high"], sort=False)
-    columns = {}
-    for kpi in kpis:
-        name = f"{KPI_BY_ID[kpi].label} ({_unit(kpi)})"
-        for stat, text in (("mean", "mean"), ("ci_low", "95% CI low"), ("ci_high", "95% CI high")):
-            if (stat, kpi) in wide.columns:
-                columns[f"{name}: {text}"] = wide[(stat, kpi)]
-    out = pd.DataFrame(columns, index=wide.index).reset_index()
-    return out.rename(columns={"scenario": "Scenario", "month": "Month", "date": "Date"})
-
-
-def cost_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """Per scenario and month, the mean cost by category in the month and since the start date, in pounds."""
-    costs = [k for k in KPI_BY_ID if k.startswith("cost_") and k in set(summary["kpi"])]
-    wide = summary[summary["kpi"].isin(costs)].pivot_table(index=["scenario", "month", "date"], columns="kpi",
-                                                           values="mean", sort=False)
-    out = pd.DataFrame({f"{KPI_BY_ID[k].label} (£, mean)": wide[k] for k in costs if k in wide}, index=wide.index)
-    return out.reset_index().rename(columns={"scenario": "Scenario", "month": "Month", "date": "Date"})
-
-
-def write_workbook(run: RunFolder, path: Path) -> None:
-    """The workbook: about, summary, monthly scorecard, comparison (if any), costs, assumptions."""
-    about = pd.DataFrame(provenance(run) + [
-        ("Units", "Each KPI's unit is in its header or Unit column; money in pounds (£) at "
-                  f"{_price_year(run)} prices."),
-        ("Intervals", "Mean over replications with its 95% confidence interval; percentiles show the spread of "
-                      "single simulated futures."),
-        ("Sheets", "summary: every KPI and month; monthly scorecard: the plan's measures by month; comparison: "
-                   "paired differences from the base; costs: spending by category; assumptions: each scenario's "
-                   "changes."),
-    ], columns=["Item", "Value"])
-    rows = [row for s in run.scenarios for row in (
-        {"scenario": s["name"], "kind": "description", "value": s.get("description", "")}, *assumption_rows(run, s))]
-    assumptions = pd.DataFrame(rows, columns=list(ASSUMPTION_HEADERS)).rename(columns=ASSUMPTION_HEADERS)
-    order = {name: i for i, name in enumerate(run.names)}
-    sheets = {"about": about, "summary": _labelled(run.summary, SUMMARY_HEADERS),
-              "monthly scorecard": _in_order(monthly_scorecard(run.summary), order)}
-    if run.differences is not None:
-        sheets["comparison"] = _labelled(run.differences, COMPARISON_HEADERS)
-    sheets["costs"] = _in_order(cost_table(run.summary), order)
-    sheets["assumptions"] = assumptions
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, table in sheets.items():
-            table.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            sheet.freeze_panes = "A2"
-            _number_formats(sheet, table)
-            for column in sheet.columns:
-                width = max(len(str(column[0].value or "")), *(len(str(c.value or "")) for c in column[1:50]))
-                sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
-
-
-def _in_order(table: pd.DataFrame, order: dict[str, int]) -> pd.DataFrame:
-    """Scenarios in the run's order (base first), then months."""
-    ranks = table["Scenario"].map(order).fillna(len(order))
-    return table.assign(_rank=ranks).sort_values(["_rank", "Month"], kind="stable").drop(columns="_rank")
-
-
-def _number_formats(sheet, table: pd.DataFrame) -> None:
-    """Pounds as whole pounds, shares as percentages, other decimals to one place (the
-    stored values keep full precision)."""
-    for index, column in enumerate(table.columns, start=1):
-        if not pd.api.types.is_float_dtype(table[column]):
-            continue
-        text = str(column)
-        number_format = ('"£"#,##0' if "(£" in text else "0%" if text.startswith("Share of futures")
-                         else "#,##0.0")
-        for (cell,) in sheet.iter_rows(min_row=2, max_row=len(table) + 1, min_col=index, max_col=index):
-            cell.number_format = number_format

@@ -141,7 +141,6 @@ class Staffing:
 
     def _join(self, team: str, kind: str, service_start_day: float | None = None, initial: bool = False) -> Worker:
         now = self.env.now
-        alloc = self.scenario.allocation
         worker = Worker(next(self._ids), team, kind, 1.0, 0, start_day=now,
                         service_start_day=now if service_start_day is None else service_start_day,
                         workload_per_child=self._workload_per_child[team])

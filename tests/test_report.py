@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from capacity_model import __version__, report
+from capacity_model import __version__, report, workbook
 from capacity_model.cli import main
 from capacity_model.report import ReportError, change_in_words, cost_in_words, write_report
 
@@ -106,10 +106,10 @@ def test_the_workbook_reads_back_to_the_same_numbers_as_the_csv_files(compared):
     sheets = workbook_sheets(compared)
     assert list(sheets) == ["about", "summary", "monthly scorecard", "comparison", "costs", "assumptions"]
     summary = pd.read_csv(compared / "summary.csv")
-    back = sheets["summary"].rename(columns={v: k for k, v in report.SUMMARY_HEADERS.items()})[summary.columns]
+    back = sheets["summary"].rename(columns={v: k for k, v in workbook.SUMMARY_HEADERS.items()})[summary.columns]
     pd.testing.assert_frame_equal(back, summary, check_dtype=False)
     comparison = pd.read_csv(compared / "comparison.csv")
-    back = sheets["comparison"].rename(columns={v: k for k, v in report.COMPARISON_HEADERS.items()})
+    back = sheets["comparison"].rename(columns={v: k for k, v in workbook.COMPARISON_HEADERS.items()})
     pd.testing.assert_frame_equal(back[comparison.columns], comparison, check_dtype=False)
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from capacity_model.model import Model, run_replication
+from capacity_model.model import run_replication
 from capacity_model.runner import run_experiment
 from capacity_model.scenario import Scenario
 from capacity_model.scenario_files import merge_scenario_data
