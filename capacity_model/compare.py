@@ -20,7 +20,7 @@ from .scenario import Scenario
 from .summary import mean_interval, summarise
 
 COMPARISON_COLUMNS = ["scenario", "base", "kpi", "month", "date", "difference_mean", "difference_ci_low",
-                      "difference_ci_high", "p_meets_target", "replications"]
+                      "difference_ci_high", "pairs", "p_meets_target", "replications"]
 
 
 @dataclass
@@ -69,20 +69,24 @@ def meets_target(kpi: str, values: np.ndarray) -> np.ndarray:
 
 def paired_differences(kpis: pd.DataFrame, base: str) -> pd.DataFrame:
     """Per scenario, KPI and month: the mean paired difference from the base, with its 95%
-    interval, and the share of replications meeting the plan's target (base rows included,
-    with no difference)."""
+    interval, over the replications where both have a value (``pairs``), and the share of the
+    scenario's own replications meeting the plan's target (base rows included, with no
+    difference). A KPI with no value in a replication (a flow in a month with nothing to
+    count) drops out of that replication's pair only."""
     keys = ["replication", "month", "date", "kpi"]
-    base_values = kpis[kpis["scenario"] == base].set_index(keys)["value"]
+    base_values = kpis[kpis["scenario"] == base].set_index(keys)["value"].rename("base")
     rows = []
     for scenario, table in kpis.groupby("scenario", sort=False):
-        paired = table.set_index(keys)["value"].to_frame("value").join(base_values.rename("base"), how="inner")
-        for (kpi, month, date), group in paired.groupby(level=["kpi", "month", "date"], sort=True):
+        own = table.set_index(keys)["value"].to_frame("value").join(base_values, how="left")
+        for (kpi, month, date), group in own.groupby(level=["kpi", "month", "date"], sort=True):
             values = group["value"].to_numpy(dtype=float)
-            if scenario == base:
+            paired = group.dropna(subset=["base"])
+            if scenario == base or paired.empty:
                 mean = low = high = np.nan
             else:
-                mean, low, high = mean_interval(values - group["base"].to_numpy(dtype=float))
+                mean, low, high = mean_interval(paired["value"].to_numpy(dtype=float)
+                                                - paired["base"].to_numpy(dtype=float))
             target = KPI_BY_ID[kpi].target if kpi in KPI_BY_ID else None
             p_meets = float(meets_target(kpi, values).mean()) if target is not None else np.nan
-            rows.append((scenario, base, kpi, month, date, mean, low, high, p_meets, len(values)))
+            rows.append((scenario, base, kpi, month, date, mean, low, high, len(paired), p_meets, len(values)))
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)

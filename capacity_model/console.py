@@ -26,7 +26,7 @@ def _number(value: float, decimals: int) -> str:
     return "-" if pd.isna(value) else f"{value:,.{decimals}f}"
 
 
-def _display(kpi_id: str) -> tuple[str, float, int]:
+def display_unit(kpi_id: str) -> tuple[str, float, int]:
     """Unit shown, divisor and decimals: money in millions of pounds, the rest as defined."""
     kpi = KPI_BY_ID[kpi_id]
     return ("£ million", 1e6, 2) if kpi.unit == "GBP" else (kpi.unit, 1.0, kpi.decimals)
@@ -42,7 +42,7 @@ def format_scorecard(summary: pd.DataFrame, scenario: str, months: list[int]) ->
     lines = []
     for kpi_id in order:
         kpi = KPI_BY_ID[kpi_id]
-        unit, scale, decimals = _display(kpi_id)
+        unit, scale, decimals = display_unit(kpi_id)
         row = [kpi.label, unit, kpi.target_text or ""]
         for month in months:
             cell = table[(table["kpi"] == kpi_id) & (table["month"] == month)]
@@ -99,7 +99,7 @@ def format_comparison(differences: pd.DataFrame, months: list[int]) -> str:
         if scenario != base:
             for kpi_id in COMPARED:
                 kpi = KPI_BY_ID[kpi_id]
-                unit, scale, decimals = _display(kpi_id)
+                unit, scale, decimals = display_unit(kpi_id)
                 label = "Extra cost since the start date" if kpi_id == "cost_cumulative_gbp" else kpi.label
                 row = [f"Change in {label[0].lower()}{label[1:]}" if kpi_id != "cost_cumulative_gbp" else label, unit]
                 for month in months:

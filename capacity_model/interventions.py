@@ -121,6 +121,20 @@ def check_interventions(scenario: "Scenario") -> None:
             raise ValueError(f"{where}.ramp_months: '{intervention.parameter}' is not a number, so it cannot ramp")
         trial = copy.deepcopy(data)
         set_path(trial, intervention.parameter, copy.deepcopy(intervention.value))
+        for fixed in (*FIXED_AT_THE_START, *(f"teams.{team}.stages" for team in data["teams"])):
+            try:
+                before = get_path(data, fixed)
+            except KeyError:
+                continue  # not part of the scenario's data (the interventions themselves)
+            try:
+                unchanged = get_path(trial, fixed) == before
+            except KeyError:
+                unchanged = False
+            if not unchanged:
+                raise ValueError(f"{where}.value: changing {intervention.parameter} this way would change "
+                                 f"'{fixed}', which is fixed for the whole run")
+        if set(trial["teams"]) != set(data["teams"]):
+            raise ValueError(f"{where}.value: an intervention cannot add or remove teams")
         try:
             Scenario.model_validate(trial)
         except ValidationError as error:

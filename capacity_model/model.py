@@ -496,10 +496,21 @@ class Model:
                 case.allocated.succeed()
 
     def _allocation_meetings(self) -> Iterator[simpy.Event]:
+        """Meetings on the scenario's weekdays; a change of days applies from the day it is made."""
+        def meeting_days() -> frozenset[int]:
+            return frozenset(WEEKDAYS.index(day) for day in self.scenario.allocation.meeting_weekdays)
+
         while True:
-            weekdays = frozenset(WEEKDAYS.index(day) for day in self.scenario.allocation.meeting_weekdays)
-            day = self.calendar.next_day_on(self.env.now, weekdays)
-            yield self.env.timeout(day + MEETING_TIME - self.env.now)
+            weekdays = meeting_days()
+            # the next meeting time still to come (today's, if it has not been held yet)
+            day = self.calendar.next_day_on(self.env.now - MEETING_TIME + 1e-9, weekdays)
+            meeting = self.env.timeout(day + MEETING_TIME - self.env.now)
+            while not meeting.processed:
+                yield meeting | self.scenario_changed
+                if not meeting.processed and meeting_days() != weekdays:
+                    break  # new meeting days: work the next meeting out again
+            if not meeting.processed:
+                continue
             if not self._continuous:
                 for team in self.queues:
                     self._allocate(team)

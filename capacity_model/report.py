@@ -33,7 +33,7 @@ from matplotlib.figure import Figure
 
 from . import charts
 from .charts import display_name, month_text, signed
-from .console import ALSO_SHOWN, COMPARED, TARGETS_SHOWN, _display
+from .console import ALSO_SHOWN, COMPARED, TARGETS_SHOWN, display_unit
 from .kpis import KPI_BY_ID, OBJECTIVE_10_KPIS
 from .run_folder import ReportError, RunFolder, assumption_rows, price_year, provenance, read_run_folder, scenario_events
 from .workbook import write_workbook
@@ -120,7 +120,7 @@ def _kpi_phrase(kpi: str) -> str:
 
 
 def _figure(value: float, kpi: str) -> str:
-    unit, divisor, decimals = _display(kpi)
+    unit, divisor, decimals = display_unit(kpi)
     return f"{value / divisor:,.{decimals}f}"
 
 
@@ -129,7 +129,7 @@ def change_in_words(kpi: str, mean: float, low: float, high: float) -> str:
     unit = " percentage points" if KPI_BY_ID[kpi].unit == "%" else ""
     what = _kpi_phrase(kpi)
     if pd.isna(low) or low <= 0 <= high:
-        _, divisor, decimals = _display(kpi)
+        _, divisor, decimals = display_unit(kpi)
         return (f"makes no clear difference to {what} ({signed(mean / divisor, decimals)}{unit}; "
                 f"95% interval {signed(low / divisor, decimals)} to {signed(high / divisor, decimals)})")
     verdict = "better" if (mean < 0) == (KPI_BY_ID[kpi].better == "lower") else "worse"
@@ -374,7 +374,7 @@ def _scorecards_html(run: RunFolder) -> str:
     kpis = [k for k in (*OBJECTIVE_10_KPIS, *ALSO_SHOWN) if k in set(run.summary["kpi"])]
 
     def rows(cells) -> list[list[str]]:
-        return [[_e(KPI_BY_ID[k].label), _e(_display(k)[0]), _e(KPI_BY_ID[k].target_text), *cells(k)] for k in kpis]
+        return [[_e(KPI_BY_ID[k].label), _e(display_unit(k)[0]), _e(KPI_BY_ID[k].target_text), *cells(k)] for k in kpis]
 
     if len(run.names) == 1:
         name = run.names[0]
@@ -391,7 +391,7 @@ def _scorecards_html(run: RunFolder) -> str:
 def _comparison_html(run: RunFolder, option: str) -> str:
     rows = []
     for kpi in COMPARED:
-        unit, divisor, decimals = _display(kpi)
+        unit, divisor, decimals = display_unit(kpi)
         unit = "percentage points" if unit == "%" else unit
         label = "Extra cost since the start date" if kpi == "cost_cumulative_gbp" else KPI_BY_ID[kpi].label
         row = [_e(label), _e(unit)]

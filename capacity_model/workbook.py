@@ -19,7 +19,7 @@ COMPARISON_HEADERS = {
     "scenario": "Scenario", "base": "Compared with", "kpi": "KPI id", "label": "KPI", "unit": "Unit",
     "month": "Month", "date": "Date", "difference_mean": "Difference from base (mean)",
     "difference_ci_low": "Difference 95% CI low", "difference_ci_high": "Difference 95% CI high",
-    "p_meets_target": "Share of futures meeting the plan's target", "replications": "Replications",
+    "pairs": "Replications paired with the base", "p_meets_target": "Share of futures meeting the plan's target", "replications": "Replications",
 }
 
 ASSUMPTION_HEADERS = {

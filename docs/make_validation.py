@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 
 from capacity_model import __version__, load_scenario, run_experiment
+from capacity_model.interventions import get_path as get
+from capacity_model.queueing import erlang_c, mean_waiting
 from capacity_model.kpis import KPI_BY_ID
 from capacity_model.scenario import Scenario
 from capacity_model.scenario_files import merge_scenario_data
@@ -121,19 +123,6 @@ def interval(values: np.ndarray, decimals: int = 1, kpi: str | None = None) -> s
     return f"{mean:,.{decimals}f} ({low:,.{decimals}f} to {high:,.{decimals}f})"
 
 
-def erlang_c(s: int, offered: float) -> float:
-    blocking = 1.0
-    for k in range(1, s + 1):
-        blocking = offered * blocking / (k + offered * blocking)
-    return blocking / (1 - offered / s * (1 - blocking))
-
-
-def get(data: dict, path: str) -> Any:
-    for part in path.split("."):
-        data = data[part]
-    return data
-
-
 def scaled(data: dict, path: str, factor: float) -> dict:
     """Scenario data with one parameter scaled (a distribution's days, a share renormalising its group)."""
     data = copy.deepcopy(data)
@@ -188,7 +177,7 @@ def verification_section(reps: int) -> list[str]:
         result = run_experiment(Scenario.model_validate(data), replications=reps, months=36, seed=1,
                                 jobs=2, progress=False)
         c = erlang_c(slots, rho * slots)
-        lq = c * rho / (1 - rho)
+        lq = mean_waiting(slots, rho * slots)
         values = per_replication(result, 1, 36)
         snaps = result.kpis[(result.kpis["kpi"] == "open_cin") & (result.kpis["month"] > 0)]
         busy = (snaps["value"] >= slots).groupby(snaps["replication"]).mean()

@@ -187,3 +187,47 @@ def test_an_intervention_on_campaign_frequency_takes_effect():
     april, may = model.calendar.day_of(date(2020, 4, 1)), model.calendar.day_of(date(2020, 5, 1))
     starts = {round(w.start_day - 1.01) for w in model.staffing.workers() if w.start_day > 0}
     assert {april, may} <= starts
+
+
+def test_a_missing_value_drops_out_of_its_pair_only():
+    rows = [("base", r, 6, "2020-09-01", "unallocated_over_5d", v) for r, v in enumerate([3.0, 0.0, 5.0])]
+    rows += [("option", r, 6, "2020-09-01", "unallocated_over_5d", v) for r, v in ((0, 1.0), (2, 0.0))]
+    rows += [("option", 1, 6, "2020-09-01", "average_caseload", 23.0)]
+    table = paired_differences(pd.DataFrame(rows, columns=["scenario", "replication", "month", "date", "kpi",
+                                                           "value"]), "base")
+    option = table[(table["scenario"] == "option") & (table["kpi"] == "unallocated_over_5d")].iloc[0]
+    assert option["pairs"] == 2 and option["replications"] == 2
+    assert option["difference_mean"] == pytest.approx(np.mean([1.0 - 3.0, 0.0 - 5.0]))
+    caseload = table[(table["scenario"] == "option") & (table["kpi"] == "average_caseload")].iloc[0]
+    assert caseload["pairs"] == 0 and np.isnan(caseload["difference_mean"]) and caseload["p_meets_target"] == 0
+
+
+def test_interventions_cannot_move_stages_or_replace_fixed_sections():
+    base = scenario_with().model_dump(mode="json")
+    teams = copy_teams = {name: dict(team) for name, team in base["teams"].items()}
+    copy_teams["children_in_care"] = {**teams["children_in_care"], "stages": ["cic", "cp"]}
+    copy_teams["locality"] = {**teams["locality"], "stages": ["cin"]}
+    for intervention, message in (
+        ({"parameter": "teams", "value": copy_teams, "start_date": "2020-06-01"}, "fixed for the whole run"),
+        ({"parameter": "workforce", "value": {**base["workforce"], "interim_team": {
+            "social_workers": 3, "team": "locality", "start_date": "2020-06-01", "end_date": "2020-09-01"}},
+          "start_date": "2020-06-01"}, "workforce.interim_team"),
+    ):
+        data = dict(base, interventions=[intervention])
+        with pytest.raises(ValueError, match=message):
+            Scenario.model_validate(data)
+
+
+def test_a_change_of_meeting_days_applies_from_its_day():
+    scenario = with_interventions(scenario_with({"warm_up_months": 0}), {
+        "parameter": "allocation.meeting_weekdays", "value": ["Monday"], "start_date": "2021-03-01"})
+    model = Model(scenario, seed=1, replication=0, months=13)
+    meetings = []
+    original = model._allocate
+    model._allocate = lambda team: (meetings.append(model.env.now), original(team))
+    model.run()
+    from capacity_model.model import MEETING_TIME
+    days = sorted({model.calendar.date_of(t) for t in meetings if abs(t % 1 - MEETING_TIME) < 1e-6})
+    after = [d for d in days if d >= date(2021, 3, 1)]
+    assert after[0] == date(2021, 3, 1) and all(d.weekday() == 0 for d in after)
+    assert {d.weekday() for d in days if d < date(2021, 3, 1)} == {1, 3}

@@ -14,21 +14,13 @@ import pytest
 import yaml
 
 from capacity_model.model import run_replication
+from capacity_model.queueing import erlang_c, mean_waiting
 from capacity_model.runner import run_experiment
 from capacity_model.scenario import Scenario
 from capacity_model.scenario_files import merge_scenario_data
 
 ROOT = Path(__file__).resolve().parents[1]
 MMS_FILE = ROOT / "scenarios" / "verification" / "mms.yaml"
-
-
-def erlang_c(s: int, offered: float) -> float:
-    """Probability that an arrival waits in an M/M/s queue (via the Erlang B recursion)."""
-    blocking = 1.0
-    for k in range(1, s + 1):
-        blocking = offered * blocking / (k + offered * blocking)
-    rho = offered / s
-    return blocking / (1 - rho * (1 - blocking))
 
 
 def mms_scenario(utilisation: float, workers: int = 10, cap: int = 20, mean_days: float = 5.0,
@@ -67,7 +59,7 @@ def test_mms_queue_matches_erlang_c(utilisation, replications, months):
     result = run_experiment(scenario, replications=replications, months=months, seed=42, jobs=2, progress=False)
     offered = utilisation * slots  # mean number in service
     wait_probability = erlang_c(slots, offered)
-    mean_queue = wait_probability * utilisation / (1 - utilisation)
+    mean_queue = mean_waiting(slots, offered)
     arrivals_per_day = offered / mean_days
     mean_wait = mean_queue / arrivals_per_day
 
@@ -228,3 +220,12 @@ def test_more_staff_never_means_more_waiting():
 def test_more_referrals_mean_more_waiting():
     differences = paired_mean_unallocated(busy_small_service(200), busy_small_service(240))
     assert differences.mean() > 1 and (differences >= 0).mean() >= 0.9
+
+
+def test_erlang_c_on_cases_worked_by_hand():
+    from capacity_model.queueing import erlang_c, mean_waiting
+    assert erlang_c(1, 0.5) == pytest.approx(0.5)  # M/M/1: P(wait) = utilisation
+    assert mean_waiting(1, 0.5) == pytest.approx(0.5)  # M/M/1: rho^2 / (1 - rho)
+    # M/M/2 with offered load 1: C = (a^2/2!)(1/(1-rho)) / (1 + a + a^2/2! x 1/(1-rho)) = 1/3
+    assert erlang_c(2, 1.0) == pytest.approx(1 / 3)
+    assert erlang_c(200, 250.0) == 1.0  # overloaded: everyone waits
