@@ -13,6 +13,9 @@ from datetime import date, timedelta
 import holidays
 import numpy as np
 
+YEAR_DAYS = 365.0
+"""Days in a year for rates given per year (leap days are not counted separately)."""
+
 
 def add_months(start: date, months: int) -> date:
     """The same day of the month ``months`` later (clipped to the month's last day)."""

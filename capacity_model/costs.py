@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-YEAR_DAYS = 365.0
+from .calendar import YEAR_DAYS
+
 
 COST_CATEGORIES = ("permanent", "pay_and_retention", "agency", "interim", "support", "team_managers", "recruitment")
 """Where the money goes; monthly KPIs are named ``cost_<category>_gbp``."""

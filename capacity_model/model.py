@@ -18,7 +18,7 @@ import numpy as np
 import simpy
 
 from .allocation import AllocationQueue, QueueEntry
-from .calendar import WorkingCalendar, add_months
+from .calendar import YEAR_DAYS, WorkingCalendar, add_months
 from .interventions import change_dates
 from .distributions import Duration
 from .kpis import CaseHolder, ServiceSnapshot, scorecard
@@ -27,7 +27,6 @@ from .streams import Fate, FateBank, RandomStreams
 from .staffing import Staffing
 from .workforce import Worker
 
-YEAR_DAYS = 365
 SNAPSHOT_EPSILON = 1e-6
 """Snapshots fall at midnight; waits are counted to the end of the day before."""
 MEETING_TIME = 10 / 24

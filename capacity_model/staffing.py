@@ -27,14 +27,13 @@ from typing import TYPE_CHECKING, Iterator
 
 import simpy
 
-from .calendar import add_months
+from .calendar import YEAR_DAYS, add_months
 from .costs import CostLedger
 from .workforce import Worker, caseload_cap
 
 if TYPE_CHECKING:
     from .model import Model
 
-YEAR_DAYS = 365.0
 REVIEW_TIME = 0.01
 """The monthly workforce review falls just after the month-end snapshot."""
 MAX_WORKLOAD_REDUCTION = 0.5
