@@ -28,8 +28,11 @@ FIRST_REPLICATION = 1000  # timed repeats use replications 1000, 1001, ...; the 
 def time_single(repeats: int) -> dict:
     """Time ``run_replication`` of the built-in baseline, once per repeat, after one untimed warm-up."""
     import capacity_model
-    from capacity_model.model import run_replication
-    from capacity_model.scenario_files import load_scenario
+    from capacity_model import load_scenario
+    try:
+        from capacity_model import run_replication
+    except ImportError:  # commits before the layered package (#9)
+        from capacity_model.model import run_replication
 
     scenario = load_scenario("baseline")
     run_replication(scenario, SEED, FIRST_REPLICATION - 1, MONTHS)  # warm-up: imports, caches, first-call costs
@@ -46,7 +49,7 @@ def time_single(repeats: int) -> dict:
 def time_whole(repeats: int) -> dict:
     """Time ``run_experiment`` of the baseline with the defaults a user gets from ``capacity-model run``."""
     from capacity_model import load_scenario, run_experiment
-    from capacity_model.runner import DEFAULT_MONTHS, DEFAULT_REPLICATIONS, default_jobs
+    from capacity_model.experiment import DEFAULT_MONTHS, DEFAULT_REPLICATIONS, default_jobs
 
     scenario, jobs = load_scenario("baseline"), default_jobs()
     times = []
@@ -96,7 +99,7 @@ def time_ref(ref: str, repeats: int) -> dict:
 
 def context(with_git: bool) -> dict:
     import capacity_model
-    from capacity_model.runner import default_jobs
+    from capacity_model.experiment import default_jobs
 
     return {"version": capacity_model.__version__, "git_commit": git("rev-parse", "HEAD") if with_git else None,
             "python": sys.version.split()[0], "implementation": platform.python_implementation(),

@@ -5,23 +5,34 @@ The public API for notebooks and scripts:
 >>> from capacity_model import load_scenario, run_experiment, summarise
 >>> result = run_experiment(load_scenario("baseline"), replications=10, months=12)
 >>> summary = summarise(result.kpis)
+
+The package is in layers, each importing only those below it: ``scenario`` (validated
+data, files, calendar), ``measures`` (KPI definitions), ``engine`` (one replication),
+``experiment`` (tasks, executors), ``analysis`` (tables, charts), ``studies``
+(compare), ``interface`` (command line, report). Names are imported on first use, so
+``import capacity_model`` stays quick.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib import import_module
 
-try:
-    __version__ = version("capacity-model")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0+unknown"
+from .version import __version__
 
-from .compare import Comparison, compare
-from .kpis import KPI_BY_ID, KPIS
-from .runner import ExperimentResult, run_experiment
-from .scenario import Scenario
-from .scenario_files import ScenarioError, load_scenario
-from .summary import summarise
+_PUBLIC = {
+    "Comparison": "studies.compare", "compare": "studies.compare",
+    "KPIS": "measures", "KPI_BY_ID": "measures",
+    "ExperimentResult": "experiment", "run_experiment": "experiment", "run_replication": "experiment",
+    "Scenario": "scenario", "ScenarioError": "scenario", "load_scenario": "scenario",
+    "summarise": "analysis.summary",
+    "write_report": "interface.report",
+}
+_MODULES = {"charts": "analysis.charts", "report": "interface.report"}
 
-__all__ = [
-    "KPIS", "KPI_BY_ID", "Comparison", "ExperimentResult", "Scenario", "ScenarioError", "compare",
-    "load_scenario", "run_experiment", "summarise", "__version__",
-]
+__all__ = sorted([*_PUBLIC, *_MODULES, "__version__"])
+
+
+def __getattr__(name: str):
+    if name in _PUBLIC:
+        return getattr(import_module(f".{_PUBLIC[name]}", __name__), name)
+    if name in _MODULES:
+        return import_module(f".{_MODULES[name]}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,7 +14,6 @@ Run from the project folder:  python docs/make_validation.py   (about 5 minutes 
 from __future__ import annotations
 
 import argparse
-import copy
 import sys
 from datetime import date
 from pathlib import Path
@@ -24,15 +23,16 @@ import numpy as np
 import pandas as pd
 
 from capacity_model import __version__, load_scenario, run_experiment
-from capacity_model.interventions import get_path as get
-from capacity_model.queueing import erlang_c, mean_waiting
-from capacity_model.kpis import KPI_BY_ID
-from capacity_model.scenario import Scenario
-from capacity_model.scenario_files import merge_scenario_data
-from capacity_model.summary import mean_interval
+from capacity_model.analysis.summary import mean_interval
+from capacity_model.measures import KPI_BY_ID, within_bounds
+from capacity_model.scenario import Scenario, merge_scenario_data
+from capacity_model.scenario.interventions import get_path as get
+from capacity_model.studies.one_at_a_time import mean_over_months, one_at_a_time
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from erlang_c import erlang_c, mean_waiting  # noqa: E402  (the test suite's oracle)
 FIGURES = HERE / "reference" / "published_figures.csv"
 ASSUMPTIONS = HERE / "assumptions.csv"
 OUT = HERE / "validation.md"
@@ -100,8 +100,7 @@ def published(figures: pd.DataFrame, source: Any, scale: float) -> tuple[str, st
 
 def per_replication(result, first: int = 1, last: int = MONTHS) -> pd.DataFrame:
     """Each KPI averaged over months first..last, one row per replication."""
-    kpis = result.kpis[result.kpis["month"].between(first, last)]
-    return kpis.groupby(["replication", "kpi"])["value"].mean().unstack("kpi")
+    return mean_over_months(result, first, last)
 
 
 def face_values(result) -> pd.DataFrame:
@@ -117,40 +116,8 @@ def face_values(result) -> pd.DataFrame:
 def interval(values: np.ndarray, decimals: int = 1, kpi: str | None = None) -> str:
     """Mean and 95% interval, the interval kept within what the KPI can take."""
     mean, low, high = mean_interval(np.asarray(values, dtype=float))
-    if kpi in KPI_BY_ID:
-        floor, ceiling = KPI_BY_ID[kpi].bounds
-        low, high = max(low, floor), min(high, ceiling)
+    low, high = within_bounds(kpi, low, high) if kpi is not None else (low, high)
     return f"{mean:,.{decimals}f} ({low:,.{decimals}f} to {high:,.{decimals}f})"
-
-
-def scaled(data: dict, path: str, factor: float) -> dict:
-    """Scenario data with one parameter scaled (a distribution's days, a share renormalising its group)."""
-    data = copy.deepcopy(data)
-    *parents, last = path.split(".")
-    holder = get(data, ".".join(parents)) if parents else data
-    value = holder[last]
-    if isinstance(value, dict) and "kind" in value:
-        for key in ("days", "mean_days", "low_days", "high_days"):
-            if key in value:
-                value[key] *= factor
-        if value["kind"] == "quantiles":
-            value["points"] = [[p, d * factor] for p, d in value["points"]]
-    elif parents and parents[-1] in ("assessment_outcomes", "cin_plan_ends", "cp_plan_ends", "destinations"):
-        new = min(value * factor, 1.0)
-        others = {k: v for k, v in holder.items() if k != last}
-        rest = sum(others.values())
-        for key, other in others.items():
-            holder[key] = other * (1 - new) / rest if rest else (1 - new) / len(others)
-        holder[last] = new
-    elif isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{path}: cannot scale {value!r}")
-    elif isinstance(value, int):
-        holder[last] = max(1, round(value * factor)) if value else 0
-    else:
-        holder[last] = value * factor
-        if "probability" in last:
-            holder[last] = min(holder[last], 1.0)
-    return data
 
 
 # --- sections ----------------------------------------------------------------------------------
@@ -276,19 +243,13 @@ def assumptions_section(base: Scenario, base_result, reps: int, limit: int | Non
             f"{KPI_BY_ID[k].label}: -20% / +20%" for k in HEADLINE) + " |",
         "|---|---|---|---|" + "---|" * len(HEADLINE),
     ]
-    varied = 0
+    varied = [row.parameter for row in log.itertuples(index=False) if row.vary == "yes"][:limit]
+    effects = one_at_a_time(base, varied, HEADLINE, reps, MONTHS, base_result=base_result, jobs=2).set_index(
+        ["parameter", "factor", "kpi"])["difference_mean"]
     for row in log.itertuples(index=False):
-        value = get(data, row.parameter)
-        shown = str(value).replace("|", "/")
-        cells = [""] * len(HEADLINE)
-        if row.vary == "yes" and (limit is None or varied < limit):
-            varied += 1
-            effects = {}
-            for factor in (0.8, 1.2):
-                scenario = Scenario.model_validate(scaled(data, row.parameter, factor))
-                result = run_experiment(scenario, replications=reps, months=MONTHS, seed=0, jobs=2, progress=False)
-                effects[factor] = per_replication(result)[HEADLINE].mean() - base_values
-            cells = [f"{effects[0.8][k]:+,.1f} / {effects[1.2][k]:+,.1f}" for k in HEADLINE]
+        shown = str(get(data, row.parameter)).replace("|", "/")
+        cells = ([f"{effects[(row.parameter, 0.8, k)]:+,.1f} / {effects[(row.parameter, 1.2, k)]:+,.1f}"
+                  for k in HEADLINE] if row.parameter in varied else [""] * len(HEADLINE))
         lines.append(f"| `{row.parameter}` | {shown} | {row.kind} | {row.source} | " + " | ".join(cells) + " |")
     return lines + [""]
 

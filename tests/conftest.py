@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 import yaml
 
-from capacity_model.scenario import Scenario
-from capacity_model.scenario_files import merge_scenario_data
+from capacity_model.scenario import Scenario, merge_scenario_data
 
-BASELINE_FILE = Path(__file__).resolve().parents[1] / "capacity_model" / "scenarios" / "baseline.yaml"
+BASELINE_FILE = Path(__file__).resolve().parents[1] / "capacity_model" / "scenario" / "builtin" / "baseline.yaml"
 
 
 def baseline_data() -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from capacity_model.allocation import AllocationQueue
-from capacity_model.workforce import Worker
+from capacity_model.engine.allocation_queue import AllocationQueue
+from capacity_model.engine.workforce import Worker
 
 
 @dataclass(eq=False)

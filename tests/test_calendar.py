@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from capacity_model.calendar import WorkingCalendar, add_months
+from capacity_model.engine.day_plan import BACKDATED, CLOCKS_RUN_OUT
+from capacity_model.scenario.calendar import WorkingCalendar, add_months
 
 # Monday 6 April 2020; Good Friday 10 April and Easter Monday 13 April are bank holidays.
 CAL = WorkingCalendar(date(2020, 4, 6), 400)
@@ -22,14 +23,14 @@ def test_bank_holidays_and_weekends_are_not_working_days():
 @pytest.mark.parametrize("working_days, expected", [(1, date(2020, 4, 7)), (3, date(2020, 4, 9)),
                                                     (4, date(2020, 4, 14)), (5, date(2020, 4, 15))])
 def test_adding_working_days_skips_the_easter_weekend(working_days, expected):
-    end = CAL.add_working_days(0.3, working_days)
+    end = CAL.add_working_days(0.3, working_days, at=CLOCKS_RUN_OUT)
     assert CAL.date_of(end) == expected
     assert CAL.working_days_between(0.3, end) == working_days
 
 
 def test_subtracting_is_the_inverse_of_counting():
     for k in (1, 5, 20, 45):
-        start = CAL.subtract_working_days(30.2, k)
+        start = CAL.subtract_working_days(30.2, k, at=BACKDATED)
         assert CAL.working_days_between(start, 30.2) == k
 
 

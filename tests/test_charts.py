@@ -9,7 +9,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from capacity_model import charts
-from capacity_model.kpis import KPI_BY_ID
+from capacity_model.measures import KPI_BY_ID
 
 DATES = pd.date_range("2020-03-01", periods=7, freq="MS").strftime("%Y-%m-%d")
 REPS = 10

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from capacity_model import __version__
-from capacity_model.cli import main
-from capacity_model.kpis import KPIS, OBJECTIVE_10_KPIS
-from capacity_model.summary import SUMMARY_COLUMNS
+from capacity_model.interface.cli import main
+from capacity_model.measures import KPIS, OBJECTIVE_10_KPIS
+from capacity_model.analysis.summary import SUMMARY_COLUMNS
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -96,7 +96,7 @@ def test_list_shows_builtins_and_every_kpi(capsys):
 def test_validate_accepts_the_shipped_scenarios(capsys):
     from conftest import BASELINE_FILE
     from pathlib import Path
-    repo_copy = Path(BASELINE_FILE).parents[2] / "scenarios" / "baseline.yaml"
+    repo_copy = Path(BASELINE_FILE).parents[3] / "scenarios" / "baseline.yaml"
     assert main(["validate", str(BASELINE_FILE), str(repo_copy)]) == 0
     assert capsys.readouterr().out.count("valid") == 2
 
@@ -104,7 +104,7 @@ def test_validate_accepts_the_shipped_scenarios(capsys):
 def test_repository_baseline_is_the_built_in_one():
     from conftest import BASELINE_FILE
     from pathlib import Path
-    repo_copy = Path(BASELINE_FILE).parents[2] / "scenarios" / "baseline.yaml"
+    repo_copy = Path(BASELINE_FILE).parents[3] / "scenarios" / "baseline.yaml"
     assert repo_copy.read_text() == BASELINE_FILE.read_text()
 
 
@@ -125,7 +125,7 @@ def test_readme_documents_every_kpi_and_the_ci_runs_its_test_command():
 
 
 def test_intervals_stay_within_what_a_kpi_can_take():
-    from capacity_model.summary import summarise
+    from capacity_model.analysis.summary import summarise
     kpis = pd.DataFrame({"scenario": "s", "replication": [0, 1, 2], "month": 1, "date": "2020-04-01",
                          "kpi": "pct_caseload_le_22", "value": [100.0, 100.0, 40.0]})
     row = summarise(kpis).iloc[0]

@@ -7,13 +7,18 @@ import pandas as pd
 import pytest
 from conftest import STATIC_WORKFORCE, scenario_with, small_service
 
-from capacity_model import compare
-from capacity_model.cli import main
-from capacity_model.compare import paired_differences
-from capacity_model.model import Model
-from capacity_model.runner import run_experiment
-from capacity_model.scenario import Scenario
-from capacity_model.scenario_files import ScenarioError, load_scenario
+import simpy
+
+from capacity_model import compare, run_experiment
+from capacity_model.analysis.differences import paired_differences
+from capacity_model.engine import Replication
+from capacity_model.engine.day_plan import ALLOCATION_MEETING
+from capacity_model.engine.horizon import Horizon
+from capacity_model.engine.in_force import ScenarioInForce
+from capacity_model.engine.referrals import Referrals
+from capacity_model.engine.streams import RandomStreams
+from capacity_model.interface.cli import main
+from capacity_model.scenario import Scenario, ScenarioError, load_scenario, merge_scenario_data
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 
@@ -39,17 +44,34 @@ def test_an_intervention_that_changes_nothing_changes_nothing():
     pd.testing.assert_frame_equal(a.kpis.drop(columns="scenario"), b.kpis.drop(columns="scenario"))
 
 
-def test_interventions_take_effect_on_their_start_and_end_days(monkeypatch):
+class ReferralLog:
+    """Stands in for the pathway: notes when each family is referred."""
+
+    def __init__(self, env: simpy.Environment):
+        self.env, self.days = env, []
+
+    def new_family(self, size, fate):
+        return size
+
+    def refer(self, family) -> None:
+        self.days.append(self.env.now)
+
+
+def test_interventions_take_effect_on_their_start_and_end_days():
     scenario = with_interventions(
         small_service(rereferral={"probability": 0.0}, referrals={"new_children_per_year": 2000}),
         {"parameter": "referrals.new_children_per_year", "value": 0, "start_date": "2020-06-01",
          "end_date": "2020-08-01"})
-    model = Model(scenario, seed=1, replication=0, months=7)
-    referred = []
-    original = model._refer
-    monkeypatch.setattr(model, "_refer", lambda case: (referred.append(model.env.now), original(case)))
-    model.run()
-    start, end = model.calendar.day_of(date(2020, 6, 1)), model.calendar.day_of(date(2020, 8, 1))
+    env = simpy.Environment()
+    horizon = Horizon(scenario, months=7)
+    in_force = ScenarioInForce(env, scenario, horizon)
+    log = ReferralLog(env)
+    referrals = Referrals(env, in_force, horizon, RandomStreams(1, 0), log)
+    env.process(referrals.arrivals())
+    env.process(in_force.interventions())
+    env.run(until=horizon.horizon_day)
+    referred = log.days
+    start, end = horizon.calendar.day_of(date(2020, 6, 1)), horizon.calendar.day_of(date(2020, 8, 1))
     assert not [t for t in referred if start <= t < end]
     assert [t for t in referred if start - 1 <= t < start] and [t for t in referred if end <= t < end + 1]
 
@@ -171,8 +193,6 @@ def test_every_plan_scenario_is_valid_and_quotes_the_plan():
 
 
 def test_an_intervention_on_campaign_frequency_takes_effect():
-    from conftest import STATIC_WORKFORCE
-    from capacity_model.scenario_files import merge_scenario_data
     data = merge_scenario_data(small_service().model_dump(mode="json"), {
         "workforce": {**STATIC_WORKFORCE,
                       "leaving": {"permanent_per_year": 4.0, "notice_days": {"kind": "fixed", "days": 0}},
@@ -181,12 +201,14 @@ def test_an_intervention_on_campaign_frequency_takes_effect():
         "teams": {"duty": {"posts_fte": 40}}})
     data["interventions"] = [{"parameter": "workforce.recruitment.campaign_every_months", "value": 1,
                               "start_date": "2020-04-01"}]
-    model = Model(Scenario.model_validate(data), seed=1, replication=0, months=3)
-    model.run()
+    replication = Replication(Scenario.model_validate(data), seed=1, replication=0, months=3,
+                              emit=lambda month_end: None)
+    replication.run()
     # campaigns in March (the first review) and then monthly from April: hires start the
     # day after 1 April and 1 May; every six months, nobody would start until September
-    april, may = model.calendar.day_of(date(2020, 4, 1)), model.calendar.day_of(date(2020, 5, 1))
-    starts = {round(w.start_day - 1.01) for w in model.staffing.workers() if w.start_day > 0}
+    calendar = replication.horizon.calendar
+    april, may = calendar.day_of(date(2020, 4, 1)), calendar.day_of(date(2020, 5, 1))
+    starts = {round(w.start_day - 1.01) for w in replication.workforce.register.workers() if w.start_day > 0}
     assert {april, may} <= starts
 
 
@@ -222,13 +244,12 @@ def test_interventions_cannot_move_stages_or_replace_fixed_sections():
 def test_a_change_of_meeting_days_applies_from_its_day():
     scenario = with_interventions(scenario_with({"warm_up_months": 0}), {
         "parameter": "allocation.meeting_weekdays", "value": ["Monday"], "start_date": "2021-03-01"})
-    model = Model(scenario, seed=1, replication=0, months=13)
-    meetings = []
-    original = model._allocate
-    model._allocate = lambda team: (meetings.append(model.env.now), original(team))
-    model.run()
-    from capacity_model.model import MEETING_TIME
-    days = sorted({model.calendar.date_of(t) for t in meetings if abs(t % 1 - MEETING_TIME) < 1e-6})
+    replication = Replication(scenario, seed=1, replication=0, months=13, emit=lambda month_end: None)
+    replication.run()
+    # families given a social worker at a meeting's time of day: on a meeting day
+    allocated = [h.start for f in replication.pathway.open_families.values() for h in f.holdings]
+    calendar = replication.horizon.calendar
+    days = sorted({calendar.date_of(t) for t in allocated if t > 0 and abs(t % 1 - ALLOCATION_MEETING) < 1e-6})
     after = [d for d in days if d >= date(2021, 3, 1)]
     assert after[0] == date(2021, 3, 1) and all(d.weekday() == 0 for d in after)
     assert {d.weekday() for d in days if d < date(2021, 3, 1)} == {1, 3}

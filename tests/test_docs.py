@@ -41,7 +41,7 @@ def leaves(data, path=()):
 
 
 def test_every_baseline_default_has_a_source():
-    baseline = yaml.safe_load((ROOT / "capacity_model" / "scenarios" / "baseline.yaml").read_text())
+    baseline = yaml.safe_load((ROOT / "capacity_model" / "scenario" / "builtin" / "baseline.yaml").read_text())
     log = pd.read_csv(ROOT / "docs" / "assumptions.csv")
     assert set(leaves(baseline)) == set(log["parameter"])
     assert set(log["kind"]) <= {"F", "D", "E", "-"}
@@ -49,14 +49,16 @@ def test_every_baseline_default_has_a_source():
 
 
 def test_scaling_keeps_shares_summing_to_one():
-    module = load_script()
     from capacity_model import load_scenario
+    from capacity_model.scenario.perturb import scale, scaled
     data = load_scenario("baseline").model_dump(mode="json")
-    changed = module.scaled(data, "pathway.assessment_outcomes.cp", 1.2)
+    changed = scaled(data, "pathway.assessment_outcomes.cp", 1.2)
     shares = changed["pathway"]["assessment_outcomes"]
     assert abs(sum(shares.values()) - 1) < 1e-12 and abs(shares["cp"] - 0.09) < 1e-12
-    longer = module.scaled(data, "pathway.cp_plan_days", 0.8)
+    longer = scaled(data, "pathway.cp_plan_days", 0.8)
     assert longer["pathway"]["cp_plan_days"]["points"][-1][1] == 800
+    assert scale(load_scenario("baseline"), "allocation.caseload_cap", 1.2).allocation.caseload_cap == 26
+    assert data == load_scenario("baseline").model_dump(mode="json")  # the original is left as it was
 
 
 def test_committed_validation_document_is_present():

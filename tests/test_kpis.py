@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from capacity_model import kpis
-from capacity_model.kpis import KPI_BY_ID, KPIS, OBJECTIVE_10_KPIS, CaseHolder, ServiceSnapshot, scorecard
+from capacity_model.measures import kpis
+from capacity_model.measures import KPI_BY_ID, KPIS, OBJECTIVE_10_KPIS, CaseHolder, ServiceSnapshot, scorecard
 
 
 def snapshot(**fields) -> ServiceSnapshot:

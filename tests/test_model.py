@@ -5,8 +5,15 @@ import pandas as pd
 import pytest
 from conftest import scenario_with, small_service
 
-from capacity_model.model import Model, run_replication
-from capacity_model.runner import run_experiment
+from capacity_model import run_experiment, run_replication
+from capacity_model.engine import Replication
+
+
+def simulated(scenario, seed: int, months: int) -> Replication:
+    """A replication run to its end, to look at the state it ends in."""
+    replication = Replication(scenario, seed, 0, months, emit=lambda month_end: None)
+    replication.run()
+    return replication
 
 
 def kpi_table(result) -> pd.DataFrame:
@@ -29,14 +36,13 @@ def test_children_are_conserved_at_every_snapshot(make, replication):
 
 
 def test_caseloads_add_up_to_the_children_allocated():
-    model = Model(scenario_with(), seed=3, replication=0, months=6)
-    model.run()
-    workers = [w for q in model.queues.values() for w in q.workers]
+    replication = simulated(scenario_with(), seed=3, months=6)
+    workers = replication.workforce.register.workers()
     for worker in workers:
-        assert worker.children == sum(case.size for case in worker.cases)
-        assert all(case.worker is worker for case in worker.cases)
-    allocated = sum(c.size for c in model.open_cases.values() if c.worker is not None)
-    assert sum(w.children for w in workers) == allocated
+        assert worker.children == sum(family.size for family in worker.cases)
+        assert all(family.worker is worker for family in worker.cases)
+    families = replication.pathway.open_families.values()
+    assert sum(w.children for w in workers) == sum(f.size for f in families if f.worker is not None)
 
 
 def test_same_seed_same_tables_for_one_or_two_processes():
@@ -86,24 +92,22 @@ def test_a_transfer_to_another_team_gives_a_new_social_worker():
                      "assessment_outcomes": {"no_further_action": 0.0, "cin": 1.0, "cp": 0.0, "cic": 0.0},
                      "cin_plan_days": {"kind": "fixed", "days": 400}}},
     )
-    model = Model(scenario, seed=2, replication=0, months=4)
-    model.run()
-    moved = [c for c in model.open_cases.values()
-             if c.stage == "cin" and c.worker is not None and c.queue_entry is None and c.referral_day > 0]
+    replication = simulated(scenario, seed=2, months=4)
+    team_of = {w.id: w.team for w in replication.workforce.register.workers()}  # nobody leaves or moves
+    moved = [f for f in replication.pathway.open_families.values()
+             if f.stage == "cin" and f.worker is not None and f.queue_entry is None and f.referral_day > 0]
     assert len(moved) > 100
-    for case in moved:
-        teams = [next(w.team for q in model.queues.values() for w in q.workers if w.id == h[0])
-                 for h in case.history]
+    for family in moved:
+        teams = [team_of[h.worker_id] for h in family.holdings]
         assert teams[0] == "assessment" and teams[-1] == "locality"
-        assert len({h[0] for h in case.history}) == len(case.history) >= 2
+        assert len({h.worker_id for h in family.holdings}) == len(family.holdings) >= 2
 
 
 def test_a_transfer_never_leaves_a_child_unallocated():
-    model = Model(scenario_with(), seed=4, replication=0, months=6)
-    model.run()
-    for case in model.open_cases.values():
-        if case.worker is None:  # unallocated: only new referrals (or initial waiting children)
-            assert len(case.history) == 0 or case.history[-1][2] is not None
+    replication = simulated(scenario_with(), seed=4, months=6)
+    for family in replication.pathway.open_families.values():
+        if family.worker is None:  # unallocated: never had a social worker, or the last one has let go
+            assert all(h.end is not None for h in family.holdings)
 
 
 def test_baseline_looks_like_the_service_ofsted_found():
@@ -156,9 +160,9 @@ def test_warm_up_months_are_simulated_but_not_reported():
 
 
 def test_waiting_count_follows_the_queue_and_its_average_lies_within_the_month():
-    model = Model(scenario_with(), seed=6, replication=0, months=4)
-    result = model.run()
-    assert model.waiting.children == sum(c.size for c in model.open_cases.values() if c.worker is None)
-    table = kpi_table(result)
+    replication = simulated(scenario_with(), seed=6, months=4)
+    families = replication.pathway.open_families.values()
+    assert replication.tally.waiting.children == sum(f.size for f in families if f.worker is None)
+    table = kpi_table(run_replication(scenario_with(), seed=6, replication=0, months=4))
     assert table["unallocated_mean_in_month"].notna().sum() == 4
     assert (table["unallocated_mean_in_month"].dropna() > 0).all()

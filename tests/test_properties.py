@@ -7,9 +7,9 @@ from conftest import baseline_data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from capacity_model.model import run_replication
+from capacity_model import run_replication
 from capacity_model.scenario import Scenario
-from capacity_model.scenario_files import merge_scenario_data
+from capacity_model.scenario import merge_scenario_data
 
 STAGES = ["assessment", "cin", "cp", "cic"]
 

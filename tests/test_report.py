@@ -11,9 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from capacity_model import __version__, report, workbook
-from capacity_model.cli import main
-from capacity_model.report import ReportError, change_in_words, cost_in_words, write_report
+from capacity_model import __version__
+from capacity_model.analysis import workbook
+from capacity_model.interface import report
+from capacity_model.interface.cli import main
+from capacity_model.interface.report import ReportError, change_in_words, cost_in_words, write_report
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

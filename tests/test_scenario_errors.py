@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from capacity_model.cli import main
-from capacity_model.scenario_files import ScenarioError, load_scenario
+from capacity_model.interface.cli import main
+from capacity_model.scenario import ScenarioError, load_scenario
 
-BASELINE = Path(__file__).parents[1] / "capacity_model" / "scenarios" / "baseline.yaml"
+BASELINE = Path(__file__).parents[1] / "capacity_model" / "scenario" / "builtin" / "baseline.yaml"
 
 
 def baseline_dict() -> dict:

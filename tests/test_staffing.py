@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from conftest import scenario_with
 
-from capacity_model.kpis import pct_children_3plus_sw_12m
-from capacity_model.model import Model, run_replication
-from capacity_model.runner import run_experiment
+from capacity_model import run_experiment, run_replication
+from capacity_model.analysis.summary import mean_interval
+from capacity_model.engine import Replication
+from capacity_model.measures.kpis import pct_children_3plus_sw_12m
 from capacity_model.scenario import Scenario
-from capacity_model.summary import mean_interval
 
 QUIET_PATHWAY = {"referrals": {"new_children_per_year": 0, "monthly_seasonality": None},
                  "rereferral": {"probability": 0.0}}
@@ -31,6 +31,20 @@ def one_team(staff: dict, workforce: dict, posts: float = 100, costs: dict | Non
         "workforce": workforce,
         "costs": costs or {},
     })
+
+
+def workers_at_the_end(scenario: Scenario, seed: int, months: int) -> list:
+    replication = Replication(scenario, seed, 0, months, emit=lambda month_end: None)
+    replication.run()
+    return replication.workforce.register.workers()
+
+
+def started(scenario: Scenario, seed: int = 1, months: int = 1) -> tuple[Replication, list]:
+    """A replication with its initial state in place, nothing simulated yet; and its month ends as they come."""
+    month_ends: list = []
+    replication = Replication(scenario, seed, 0, months, emit=month_ends.append)
+    replication.start()
+    return replication, month_ends
 
 
 def balance_at(result, month: int) -> dict:
@@ -74,9 +88,7 @@ def test_staff_are_conserved_at_every_snapshot():
 def test_agency_fills_gaps_after_its_lead_time_with_its_probability():
     scenario = one_team({}, {"agency": {"fill_probability_per_month": 0.5,
                                         "lead_time_days": {"kind": "fixed", "days": 14}}}, posts=20)
-    model = Model(scenario, 3, 0, 1)
-    model.run()
-    assert {w.start_day for w in model.staffing.workers()} <= {14.01}
+    assert {w.start_day for w in workers_at_the_end(scenario, 3, 1)} <= {14.01}
     counts = {1: [], 2: []}
     for r in range(40):
         agency = kpi(run_replication(scenario, 3, r, 2), "staff_agency")
@@ -100,9 +112,7 @@ def test_campaign_hires_follow_the_yield_and_lead_time():
     hired = [kpi(run_replication(scenario, 4, r, 1), "staff_experienced")[1] - 10 for r in range(200)]
     mean, low, high = mean_interval(np.array(hired))
     assert low <= 20 * 0.4 <= high
-    model = Model(scenario, 4, 0, 1)
-    model.run()
-    assert {w.start_day for w in model.staffing.workers() if w.start_day > 0} == {20.01}
+    assert {w.start_day for w in workers_at_the_end(scenario, 4, 1) if w.start_day > 0} == {20.01}
 
 
 def test_newly_qualified_cohort_starts_in_september_and_qualifies_a_year_later():
@@ -114,29 +124,28 @@ def test_newly_qualified_cohort_starts_in_september_and_qualifies_a_year_later()
     assert nq[6] == 0 and nq[7] == 6 and nq[18] == 6
     # on 1 September 2021 the first cohort qualifies and the next one starts
     assert nq[19] == 6 and kpi(result, "staff_experienced")[19] == 16
-    model = Model(scenario, 1, 0, 8)
-    model.run()
-    caps = sorted(w.cap for w in model.staffing.workers())
+    caps = sorted(w.cap for w in workers_at_the_end(scenario, 1, 8))
     assert caps == [15] * 6 + [22] * 10
 
 
 def test_a_leavers_children_each_get_a_new_social_worker_and_count_towards_three_plus():
     scenario = one_team({"experienced": 3}, {}, posts=3,
                         children={"assessment": 0, "cin": 30, "cp": 0, "cic": 0})
-    model = Model(scenario, 1, 0, 1)
-    model._populate_initial_state()
-    first, second, third = model.staffing.workers()
+    replication, month_ends = started(scenario)
+    register = replication.workforce.register
+    first, second, third = register.workers()
     families = list(first.cases)
     assert families
-    model.staffing._leave(first, "test")
-    assert all(case.worker in (second, third) for case in families)
+    register.leave(first, "test")
+    assert all(family.worker in (second, third) for family in families)
     holder = families[0].worker
-    model.staffing._leave(holder, "test")
-    moved_twice = [c for c in families if len({h[0] for h in c.history}) == 3]
-    assert moved_twice and all(c.worker is not None for c in moved_twice)
-    three_plus = sum(c.size for c in moved_twice)
-    total = sum(c.size for c in model.open_cases.values())
-    assert pct_children_3plus_sw_12m(model._snapshot(None)) == pytest.approx(100 * three_plus / total)
+    register.leave(holder, "test")
+    moved_twice = [f for f in families if len({h.worker_id for h in f.holdings}) == 3]
+    assert moved_twice and all(f.worker is not None for f in moved_twice)
+    three_plus = sum(f.size for f in moved_twice)
+    total = sum(f.size for f in replication.pathway.open_families.values())
+    replication.env.run(until=0.25)  # the snapshot at the start date (month 0), before anything else that day
+    assert pct_children_3plus_sw_12m(month_ends[0].service) == pytest.approx(100 * three_plus / total)
 
 
 def test_cost_is_fte_times_rate_times_days():
@@ -182,20 +191,19 @@ def test_long_term_absence_hands_children_back():
                                                          "spell_days": {"kind": "fixed", "days": 60},
                                                          "long_term_after_days": 28}},
                         posts=4, children={"assessment": 0, "cin": 0, "cp": 0, "cic": 60})
-    model = Model(scenario, 5, 0, 3)
-    model.run()
-    moved = [c for c in model.open_cases.values() if len(c.history) >= 2]
-    assert moved  # someone went long-term and their children went to colleagues
-    assert all(c.worker is None or not c.worker.long_term_absent for c in model.open_cases.values())
+    replication = Replication(scenario, 5, 0, 3, emit=lambda month_end: None)
+    replication.run()
+    families = replication.pathway.open_families.values()
+    assert [f for f in families if len(f.holdings) >= 2]  # someone went long-term and their children went to colleagues
+    assert all(f.worker is None or not f.worker.long_term_absent for f in families)
 
 
 def test_support_officers_raise_caps_by_the_documented_rule():
     def caps(fte: float) -> list[int]:
         scenario = one_team({"experienced": 10}, {"support": {"social_work_support_officers": {
             "fte": fte, "social_workers_supported_per_fte": 4, "time_freed_share": 0.2}}}, posts=10)
-        model = Model(scenario, 1, 0, 1)
-        model._populate_initial_state()
-        return sorted({w.cap for w in model.staffing.workers()})
+        replication, _ = started(scenario)
+        return sorted({w.cap for w in replication.workforce.register.workers()})
     assert caps(0.0) == [22]
     assert caps(2.5) == [27]  # full coverage: 22 / (1 - 0.2) = 27.5
     assert caps(1.25) == [24]  # half coverage: 22 / (1 - 0.1) = 24.4
@@ -220,9 +228,7 @@ def test_within_team_reallocations_give_new_social_workers_only_where_there_is_r
                             children={"assessment": 0, "cin": 0, "cp": 0, "cic": 150})
         scenario = scenario.model_copy(update={"allocation": scenario.allocation.model_copy(
             update={"reallocations_per_family_year": rate})})
-        model = Model(scenario, 2, 0, 12)
-        model.run()
-        for worker in model.staffing.workers():
+        for worker in workers_at_the_end(scenario, 2, 12):
             assert worker.children == sum(c.size for c in worker.cases) <= max(worker.cap, 15)
         return kpi(run_replication(scenario, 2, 0, 12), "pct_children_3plus_sw_12m")[12]
     assert three_plus(0.0) == 0.0  # one team, nobody leaves: one social worker each

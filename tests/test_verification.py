@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from capacity_model.model import run_replication
-from capacity_model.queueing import erlang_c, mean_waiting
-from capacity_model.runner import run_experiment
+from capacity_model import run_replication
+from erlang_c import erlang_c, mean_waiting
+from capacity_model import run_experiment
 from capacity_model.scenario import Scenario
-from capacity_model.scenario_files import merge_scenario_data
+from capacity_model.scenario import merge_scenario_data
 
 ROOT = Path(__file__).resolve().parents[1]
 MMS_FILE = ROOT / "scenarios" / "verification" / "mms.yaml"
@@ -223,7 +223,7 @@ def test_more_referrals_mean_more_waiting():
 
 
 def test_erlang_c_on_cases_worked_by_hand():
-    from capacity_model.queueing import erlang_c, mean_waiting
+    from erlang_c import erlang_c, mean_waiting
     assert erlang_c(1, 0.5) == pytest.approx(0.5)  # M/M/1: P(wait) = utilisation
     assert mean_waiting(1, 0.5) == pytest.approx(0.5)  # M/M/1: rho^2 / (1 - rho)
     # M/M/2 with offered load 1: C = (a^2/2!)(1/(1-rho)) / (1 + a + a^2/2! x 1/(1-rho)) = 1/3

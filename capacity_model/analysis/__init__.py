@@ -1,0 +1,1 @@
+"""The analysis layer: summaries, paired differences, run folders, charts and the workbook, from tidy tables."""

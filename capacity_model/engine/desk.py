@@ -1,0 +1,207 @@
+"""The allocation desk: the only place a family is given to, or taken from, a social worker.
+
+It holds each team's queue of families waiting (``allocation_queue.py`` has the order
+and the rule), allocates at meetings on set weekdays or continuously whenever room
+appears, gives a leaver's or a long-term absentee's families to someone new, and once a
+month moves some families to a colleague in the same team (rebalancing, restructures).
+A change of stage that crosses teams is a transfer: the family waits in the receiving
+team's queue and keeps its current social worker until that team allocates it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterator
+
+import simpy
+
+from ..scenario import WEEKDAYS, Stage
+from ..scenario.calendar import YEAR_DAYS
+from .allocation_queue import AllocationQueue, QueueEntry
+from .day_plan import ALLOCATION_MEETING, REALLOCATIONS
+from .family import Family, Holding
+from .horizon import Horizon
+from .in_force import ScenarioInForce
+from .streams import RandomStreams
+from .tally import Tally
+from .workforce.register import Register
+from .workforce.worker import Worker
+
+PLACE_ANYONE = 1 << 30
+"""No limit: a family open at the origin stays with whoever held it, whatever their caseload."""
+
+
+class AllocationDesk:
+    def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, horizon: Horizon, streams: RandomStreams,
+                 register: Register, tally: Tally):
+        scenario = in_force.scenario
+        self.env = env
+        self.in_force = in_force
+        self.team_of = {stage.value: scenario.team_for(stage) for stage in Stage}
+        self.queues = {team: AllocationQueue(team, register.in_team[team]) for team in scenario.teams}
+        self._calendar = horizon.calendar
+        self._horizon = horizon
+        self._streams = streams
+        self._register = register
+        self._tally = tally
+
+    @property
+    def _continuous(self) -> bool:
+        return self.in_force.scenario.allocation.schedule == "continuous"
+
+    # --- families joining and leaving the queues ----------------------------------------------
+
+    def wait(self, family: Family, queued_day: float) -> None:
+        """A family with no social worker joins its team's queue, waiting since ``queued_day``."""
+        self._tally.waiting.change(family.size, self.env.now)
+        self._queue(family, queued_day)
+
+    def stage_changed(self, family: Family) -> None:
+        """The family's stage has changed: a new team means a transfer to a new social worker.
+
+        During a transfer the sending worker keeps the children until the receiving team
+        allocates them, so a transfer never makes a child unallocated.
+        """
+        held_by = family.worker.team if family.worker is not None else None
+        team = self.team_of[family.stage]
+        if family.queue_entry is not None:  # already waiting: wait in the right team, same clock
+            queued_day = family.queue_entry.queued_day
+            family.queue_entry.cancel()
+            family.queue_entry = None
+            if held_by != team:
+                self._queue(family, queued_day)
+        elif held_by != team:
+            self._queue(family, self.env.now)
+
+    def close(self, family: Family) -> None:
+        """The family's case closes: out of any queue, and its social worker no longer holds it."""
+        if family.queue_entry is not None:
+            family.queue_entry.cancel()
+            family.queue_entry = None
+        if family.worker is None:
+            self._tally.waiting.change(-family.size, self.env.now)
+        self._release(family)
+
+    def place(self, family: Family, since: float) -> None:
+        """A family open at the origin goes to the team's worker with most spare capacity, if anyone is there."""
+        worker = self.queues[self.team_of[family.stage]].best_worker(family.size, above_cap_limit=PLACE_ANYONE)
+        if worker is not None:
+            self._give(family, worker, since)
+
+    def _queue(self, family: Family, queued_day: float) -> None:
+        team = self.team_of[family.stage]
+        family.queue_entry = self.queues[team].push(family, family.stage, queued_day)
+        if family.worker is None and (family.allocated is None or family.allocated.triggered):
+            family.allocated = self.env.event()
+        if self._continuous:
+            self._allocate(team)
+
+    # --- social workers gaining and losing families -------------------------------------------
+
+    def _give(self, family: Family, worker: Worker, since: float) -> None:
+        worker.take(family)
+        self._record(family, worker, since)
+
+    @staticmethod
+    def _record(family: Family, worker: Worker, since: float) -> None:
+        """The family's new social worker, who already holds its children."""
+        family.worker = worker
+        family.holdings.append(Holding(worker.id, since))
+
+    def _release(self, family: Family, allocate: bool = True) -> None:
+        """The family's social worker stops holding it (the room freed is used at once if continuous)."""
+        worker = family.worker
+        if worker is None:
+            return
+        worker.hand_over(family)
+        family.holdings[-1].end = self.env.now
+        family.worker = None
+        if allocate:
+            self.capacity_changed(worker.team)
+
+    def capacity_changed(self, team: str) -> None:
+        """Room has appeared in a team (a release, a joiner, a return): allocate now if continuous."""
+        if self._continuous:
+            self._allocate(team)
+
+    def hand_back(self, worker: Worker) -> None:
+        """A worker stops holding cases: each family needs a new social worker.
+
+        Families are reallocated at once where the team has room (a reallocation
+        meeting on the day), otherwise they wait unallocated from today.
+        """
+        now = self.env.now
+        for family in sorted(worker.cases, key=lambda f: f.id):
+            self._release(family)
+            self._tally.waiting.change(family.size, now)
+            if family.queue_entry is None:
+                self._queue(family, now)
+        self._allocate(worker.team)
+
+    def _allocate(self, team: str) -> None:
+        policy = self.in_force.scenario.allocation
+        now = self.env.now
+        calendar = self._calendar
+
+        def long_enough(entry: QueueEntry) -> bool:
+            return calendar.working_days_between(entry.queued_day, now) >= policy.above_cap_after_working_days
+
+        waited_enough = long_enough if policy.policy == "above_cap_after_wait" else None
+        for entry, worker in self.queues[team].allocate(waited_enough, policy.absolute_max_caseload):
+            family = entry.case
+            family.queue_entry = None
+            if family.worker is None:  # unallocated until now (a transfer always had a worker)
+                self._tally.month_allocation_waits.append((family.size, now - entry.queued_day))
+                self._tally.waiting.change(-family.size, now)
+            self._release(family)  # a transfer: the sending worker hands over
+            self._record(family, worker, now)
+            if family.allocated is not None and not family.allocated.triggered:
+                family.allocated.succeed()
+
+    # --- meetings and monthly moves ------------------------------------------------------------
+
+    def meetings(self) -> Iterator[simpy.Event]:
+        """Meetings on the scenario's weekdays; a change of days applies from the day it is made."""
+        def meeting_days() -> frozenset[int]:
+            return frozenset(WEEKDAYS.index(day) for day in self.in_force.scenario.allocation.meeting_weekdays)
+
+        while True:
+            weekdays = meeting_days()
+            # the next meeting time still to come (today's, if it has not been held yet)
+            day = self._calendar.next_day_on(self.env.now - ALLOCATION_MEETING + 1e-9, weekdays)
+            meeting = self.env.timeout(day + ALLOCATION_MEETING - self.env.now)
+            while not meeting.processed:
+                yield meeting | self.in_force.changed
+                if not meeting.processed and meeting_days() != weekdays:
+                    break  # new meeting days: work the next meeting out again
+            if not meeting.processed:
+                continue
+            if not self._continuous:
+                for team in self.queues:
+                    self._allocate(team)
+
+    def reallocations(self, open_families: dict[int, Family]) -> Iterator[simpy.Event]:
+        """Monthly, some families move to another worker in their team (rebalancing, restructures).
+
+        Each allocated family moves with probability 1 - exp(-rate x month / 365), to the
+        colleague with most spare capacity who has room; if nobody has room it stays.
+        """
+        rng = self._streams["reallocations"]
+        horizon = self._horizon
+        for month in range(horizon.simulated_months):
+            yield self.env.timeout(self._calendar.day_of(horizon.month_start(month)) + REALLOCATIONS - self.env.now)
+            rate = self.in_force.scenario.allocation.reallocations_per_family_year
+            if rate <= 0:
+                continue
+            p_move = 1.0 - math.exp(-rate * horizon.month_days(month) / YEAR_DAYS)
+            now = self.env.now
+            for family in sorted(open_families.values(), key=lambda f: f.id):
+                if rng.random() >= p_move or family.worker is None or family.queue_entry is not None:
+                    continue
+                colleagues = [w for w in self.queues[family.worker.team].workers
+                              if w is not family.worker and w.can_hold_cases and w.spare >= family.size]
+                if colleagues:
+                    new = max(colleagues, key=lambda w: (w.spare, -w.id))
+                    self._release(family, allocate=False)  # the move happens before anyone else is allocated
+                    self._give(family, new, now)
+                    self.capacity_changed(new.team)

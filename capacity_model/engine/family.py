@@ -1,0 +1,54 @@
+"""A family: one or more children referred, allocated, moved and closed together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import simpy
+
+from .streams import Fate
+
+if TYPE_CHECKING:  # for annotations only
+    from .allocation_queue import QueueEntry
+    from .workforce.worker import Worker
+
+
+@dataclass(slots=True)
+class Holding:
+    """One social worker holding a family, from ``start`` until ``end`` (None while they still do)."""
+
+    worker_id: int
+    start: float
+    end: float | None = None
+
+
+@dataclass(eq=False, slots=True)
+class Family:
+    """A referred family on its way through the service.
+
+    ``holdings`` lists every social worker the family has had, in order, for the count
+    of different social workers a child has had.
+    ``allocated`` fires when an unallocated family is given a social worker (an
+    assessment waits for it).
+    """
+
+    id: int
+    size: int
+    fate: Fate
+    stage: str | None = None
+    worker: Worker | None = None
+    referral_day: float = 0.0
+    queue_entry: QueueEntry | None = None
+    allocated: simpy.Event | None = None
+    holdings: list[Holding] = field(default_factory=list)
+    last_closed_day: float | None = None
+
+    @property
+    def unallocated(self) -> bool:
+        """Waiting with no social worker (a family waiting for a transfer still has one)."""
+        return self.worker is None and self.queue_entry is not None
+
+    def social_workers_since(self, day: float) -> set[int]:
+        """Ids of the social workers who held the family at any time from ``day`` on."""
+        return {h.worker_id for h in self.holdings if h.end is None or h.end >= day}

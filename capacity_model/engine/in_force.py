@@ -1,0 +1,77 @@
+"""The scenario in force: the base scenario with the interventions active today.
+
+Components read ``in_force.scenario`` whenever they act, so a dated change takes effect
+from its day. ``changed`` is an event that fires (and is renewed) at every change, so
+that processes waiting on a rate or a day of the week can look again.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+import simpy
+
+from ..scenario import Scenario
+from ..scenario.interventions import change_dates
+from .day_plan import INTERVENTIONS
+from .horizon import Horizon
+
+Listener = Callable[[Scenario, Scenario], None]
+"""Told of every change, with the scenario before and after, before waiting processes wake."""
+
+
+class ScenarioInForce:
+    def __init__(self, env: simpy.Environment, scenario: Scenario, horizon: Horizon):
+        self.env = env
+        self.base = scenario
+        self.scenario = scenario.on(horizon.origin_date)
+        self.changed = env.event()
+        self._horizon = horizon
+        self._listeners: list[Listener] = []
+
+    def listen(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def interventions(self) -> Iterator[simpy.Event]:
+        """Put each dated change into force from the start of its day (just after a snapshot)."""
+        calendar = self._horizon.calendar
+        for when in change_dates(self.base):
+            day = calendar.day_of(when)
+            if day <= 0:
+                continue
+            yield self.env.timeout(day + INTERVENTIONS - self.env.now)
+            self._apply(self.base.on(when))
+
+    def _apply(self, scenario: Scenario) -> None:
+        old, self.scenario = self.scenario, scenario
+        for listener in self._listeners:
+            listener(old, scenario)
+        changed, self.changed = self.changed, self.env.event()
+        changed.succeed()
+
+    def hazard_wait(self, unit: float, rate: Callable[[], float]) -> Iterator[simpy.Event]:
+        """Wait until a clock whose rate per day may change with the scenario has run ``unit``.
+
+        With ``unit`` an exponential number of mean 1 this is the next event of a Poisson
+        process of rate ``rate()``; when the rate changes part-way the clock carries on
+        at the new rate, so a change takes effect at once and draws no extra numbers. A
+        change that leaves the rate as it was leaves the clock exactly as it was.
+        """
+        remaining = unit
+        per_day = rate()
+        while True:
+            if per_day <= 0:
+                yield self.changed
+                per_day = rate()
+                continue
+            started = self.env.now
+            ring = self.env.timeout(remaining / per_day)
+            while True:
+                yield ring | self.changed
+                if ring.processed:  # (a timeout counts as triggered from the moment it is made)
+                    return
+                new_rate = rate()
+                if new_rate != per_day:
+                    break
+            remaining = max(remaining - per_day * (self.env.now - started), 0.0)
+            per_day = new_rate

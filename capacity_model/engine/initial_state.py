@@ -1,0 +1,129 @@
+"""The service on the origin date: staff in post, open children on their clocks, and earlier closures.
+
+Each open episode's elapsed time is drawn from the length-biased (stationary)
+distribution of its duration, so the run starts near steady state instead of with every
+episode just begun; families closed before the origin come back as re-referrals on
+time, and staff already serving notice leave on time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..scenario import Stage
+from ..scenario.calendar import YEAR_DAYS, WorkingCalendar
+from ..scenario.distributions import Duration
+from .day_plan import BACKDATED, CLOCKS_RUN_OUT
+from .desk import AllocationDesk
+from .family import Family
+from .horizon import Horizon
+from .in_force import ScenarioInForce
+from .pathway import Pathway
+from .referrals import Referrals
+from .streams import FateBank, RandomStreams
+from .tally import Tally
+from .workforce import Workforce
+
+EPISODE_POOL = 20_000
+"""Durations drawn to pick open episodes from, in proportion to their length."""
+
+
+class InitialState:
+    def __init__(self, in_force: ScenarioInForce, horizon: Horizon, streams: RandomStreams, workforce: Workforce,
+                 referrals: Referrals, pathway: Pathway, desk: AllocationDesk, tally: Tally):
+        self.in_force = in_force
+        self._calendar = horizon.calendar
+        self._streams = streams
+        self._workforce = workforce
+        self._referrals = referrals
+        self._pathway = pathway
+        self._desk = desk
+        self._tally = tally
+
+    def populate(self) -> None:
+        scenario = self.in_force.scenario
+        initial = scenario.initial_state
+        rng = self._streams["initial_state"]
+        self._workforce.start()
+        fates = FateBank(self._streams["initial_fates"], self._streams["fate_overflow"])
+        self._earlier_closures(fates)
+        for stage in Stage:
+            for allocated in (True, False):
+                counts = initial.allocated_children if allocated else initial.unallocated_children
+                sizes = self._family_sizes(counts.of(stage), rng)
+                durations, ages = episodes_under_way(self._pathway.stage_duration(stage), len(sizes), rng)
+                for size, duration, age in zip(sizes, durations, ages):
+                    family = self._pathway.new_family(size, fates.next_row())
+                    self._tally.children["initial"] += size
+                    self._open(family, stage.value, duration, age, allocated, rng)
+        self._workforce.leaving.notices_already_handed_in()
+
+    def _earlier_closures(self, fates: FateBank) -> None:
+        """Families closed before the origin come back during the run.
+
+        Closures before the origin are drawn at the steady-state rate (every referred
+        family closes once, so families close as often as they are referred: new ones
+        plus re-referrals), and each is re-referred as any closure would be. Without
+        them the first year would lack its re-referrals.
+        """
+        scenario = self.in_force.scenario
+        rereferral, referrals = scenario.rereferral, scenario.referrals
+        if rereferral.probability >= 1 or referrals.families_per_year <= 0:
+            return
+        rng = self._streams["earlier_closures"]
+        closures_per_day = referrals.families_per_year / (1 - rereferral.probability) / YEAR_DAYS
+        lookback = WorkingCalendar.LOOKBACK_DAYS
+        n = rng.poisson(closures_per_day * lookback)
+        closed_at = -lookback * rng.random(n)
+        again = rng.random(n) < rereferral.probability
+        delays = np.array([rereferral.delay_days.days_at(u) for u in rng.random(n)])
+        for closed, back, delay in zip(closed_at, again, delays):
+            if back and closed + delay > 0:
+                fate = fates.next_row()
+                family = self._pathway.new_family(self._referrals.sibling_size(fate.uniform()), fate)
+                family.last_closed_day = float(closed)
+                self._pathway.refer_after(family, float(closed + delay))
+
+    def _family_sizes(self, children: int, rng: np.random.Generator) -> list[int]:
+        sizes = []
+        while children > 0:
+            size = min(self._referrals.sibling_size(float(rng.random())), children)
+            sizes.append(size)
+            children -= size
+        return sizes
+
+    def _open(self, family: Family, stage: str, duration: float, age: float, allocated: bool,
+              rng: np.random.Generator) -> None:
+        calendar = self._calendar
+        if stage == Stage.ASSESSMENT.value:
+            started = calendar.subtract_working_days(0.0, age, at=BACKDATED)
+            ends_at = calendar.add_working_days(0.0, duration - age, at=CLOCKS_RUN_OUT) if allocated else None
+        else:
+            started = -age
+            ends_at = duration - age
+        self._pathway.open(family, stage, started)
+        if allocated:
+            self._desk.place(family, since=started)
+        if family.worker is None:
+            waited = self.in_force.scenario.initial_state.unallocated_waited_working_days.days_at(float(rng.random()))
+            queued = min(calendar.subtract_working_days(0.0, waited, at=BACKDATED), 0.0)
+            if stage == Stage.ASSESSMENT.value:
+                family.referral_day = queued
+                ends_at = None  # waiting: the assessment starts when someone is allocated
+            self._desk.wait(family, queued)
+        self._pathway.start(family, stage, ends_at)
+
+
+def episodes_under_way(duration: Duration, n: int, rng: np.random.Generator,
+                       pool_size: int = EPISODE_POOL) -> tuple[np.ndarray, np.ndarray]:
+    """Durations and elapsed ages of ``n`` episodes open at a random moment.
+
+    An episode open at a given moment is length-biased (long ones are more likely to be
+    open) and is uniformly far through.
+    """
+    if n == 0:
+        return np.empty(0), np.empty(0)
+    pool = duration.days_at_many(rng.random(pool_size))
+    weights = pool / pool.sum() if pool.sum() > 0 else None
+    chosen = pool[rng.choice(pool_size, size=n, p=weights)]
+    return chosen, chosen * rng.random(n)

@@ -1,0 +1,140 @@
+"""The monitor: what the service looks like at each month end, handed on as plain observations.
+
+A snapshot every month end from the origin; those from the start date on are reported
+as ``MonthEnd`` observations (the KPIs are computed from them in ``measures``, not
+here). Month 0 is the start date; its flows (referrals, costs, ...) are not reported,
+as they would cover a month before the start.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+import simpy
+
+from ..measures import CaseHolder, MonthEnd, ServiceSnapshot
+from ..scenario import Stage
+from ..scenario.calendar import YEAR_DAYS
+from ..scenario.workforce import LeaverDestinations
+from .costs import CostLedger
+from .day_plan import SNAPSHOT, SNAPSHOT_EPSILON
+from .family import Family
+from .horizon import Horizon
+from .in_force import ScenarioInForce
+from .tally import Tally
+from .workforce import Workforce
+
+PERMANENT_AND_AGENCY = ("permanent", "agency", "interim")
+"""Cost categories of case-holding social workers: the FTE-days in post that absence is measured against."""
+
+
+class Monitor:
+    def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, horizon: Horizon, tally: Tally,
+                 open_families: dict[int, Family], workforce: Workforce, ledger: CostLedger,
+                 emit: Callable[[MonthEnd], None]):
+        self.env = env
+        self.in_force = in_force
+        self._horizon = horizon
+        self._tally = tally
+        self._open = open_families
+        self._workforce = workforce
+        self._ledger = ledger
+        self._emit = emit
+        self._permanent_fte_history: list[tuple[float, float]] = []  # (day, permanent FTE) at snapshots
+
+    def snapshots(self) -> Iterator[simpy.Event]:
+        horizon = self._horizon
+        previous = 0.0
+        for simulated_month in range(horizon.simulated_months + 1):
+            when = horizon.month_start(simulated_month)
+            yield self.env.timeout(horizon.calendar.day_of(when) + SNAPSHOT - self.env.now)
+            month = simulated_month - horizon.warm_up_months
+            service = self._snapshot(previous if month > 0 else None)
+            previous = self.env.now
+            if month >= 0:
+                self._emit(MonthEnd(month, when.isoformat(), service, self._balance(month)))
+
+    def _snapshot(self, month_start: float | None) -> ServiceSnapshot:
+        """The service at this month end; flows over [month_start, now) unless this is month 0."""
+        now = self.env.now
+        cutoff = now - SNAPSHOT_EPSILON
+        calendar = self._horizon.calendar
+        scenario = self.in_force.scenario
+        register = self._workforce.register
+        tally = self._tally
+        workers = register.workers()
+        managers = scenario.workforce.team_managers
+        case_holding_posts = sum(team.posts_fte for team in scenario.teams.values())
+        open_children = {stage.value: 0 for stage in Stage}
+        waits = []
+        social_workers = []
+        window_start = now - YEAR_DAYS
+        for family in self._open.values():
+            if family.worker is None:
+                waits.append((family.size, calendar.working_days_between(family.queue_entry.queued_day, cutoff)))
+            else:
+                open_children[family.stage] += family.size
+            social_workers.append((family.size, len(family.social_workers_since(window_start)), family.stage))
+        self._permanent_fte_history.append((now, register.permanent_fte()))
+        leavers_fte, mean_permanent_fte = self._turnover_inputs(now)
+        flows = month_start is not None
+        tally.waiting.mark(now)
+        ledger = self._ledger
+        snapshot = ServiceSnapshot(
+            case_holders=[CaseHolder(w.team, w.kind, w.fte, w.children, w.long_term_absent) for w in workers],
+            establishment_fte=case_holding_posts + managers.posts_fte,
+            establishment_case_holding_fte=case_holding_posts,
+            non_case_holding_in_post_fte=managers.in_post_fte,
+            team_managers_fte=managers.in_post_fte,
+            unallocated_waits=waits,
+            open_children=open_children,
+            children_social_workers_12m=social_workers,
+            permanent_leavers_fte_12m=leavers_fte,
+            mean_permanent_fte_12m=mean_permanent_fte,
+            assessments_completed=tally.month_assessments if flows else None,
+            allocation_waits=tally.month_allocation_waits if flows else None,
+            mean_unallocated=tally.waiting.mean_between(month_start, now) if flows else None,
+            referrals=tuple(tally.month_referrals) if flows else None,
+            costs=ledger.between(month_start, now) if flows else None,
+            cumulative_cost=sum(ledger.between(self._horizon.start_day, now).values()) if flows else None,
+            absence=(self._workforce.absence.absent_fte_days(month_start, now),
+                     ledger.fte_days(PERMANENT_AND_AGENCY, month_start, now)) if flows else None,
+        )
+        tally.new_month()
+        return snapshot
+
+    def _turnover_inputs(self, now: float) -> tuple[float, float | None]:
+        """Permanent FTE leavers and mean permanent FTE over the last 12 months.
+
+        Before a year has been run, leavers are annualised from the months run so far.
+        """
+        window = min(YEAR_DAYS, now)
+        if window <= 0:
+            return 0.0, None
+        leavers = self._workforce.register.leavers
+        left = sum(l.fte for l in leavers if now - window < l.day <= now) * YEAR_DAYS / window
+        recent = [fte for day, fte in self._permanent_fte_history if day >= now - YEAR_DAYS - 1]
+        return left, (sum(recent) / len(recent) if recent else None)
+
+    def _balance(self, month: int) -> dict[str, float]:
+        """Children and staff in and out since the origin, and children by stage: for conservation checks."""
+        families = self._open.values()
+        register = self._workforce.register
+        tally = self._tally
+        unallocated = sum(f.size for f in families if f.worker is None)
+        staff = register.workers()
+        return {
+            "month": month,
+            **{f"children_{k}": v for k, v in tally.children.items()},
+            "children_allocated": sum(f.size for f in families) - unallocated,
+            "children_unallocated": unallocated,
+            **{f"staff_{k}": v for k, v in register.counts.items()},
+            "staff_in_post": len(staff),
+            "staff_permanent_in_post": sum(1 for w in staff if w.permanent),
+            **{f"permanent_leavers_to_{where}": sum(1 for l in register.leavers if l.destination == where)
+               for where in LeaverDestinations.model_fields},
+            "internal_moves": register.internal_moves,
+            **{f"stage_{stage.value}_children": sum(f.size for f in families if f.stage == stage.value)
+               for stage in Stage},
+            **{f"stage_{stage}_entries": n for stage, n in tally.stage_entries.items()},
+        }

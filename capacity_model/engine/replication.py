@@ -1,0 +1,79 @@
+"""One replication of the service, wired from its components and run day by day with SimPy.
+
+The components and what each does:
+
+- ``Horizon``: the dates and days covered, warm-up included; ``ScenarioInForce``: the
+  scenario with the interventions active today, and the dated changes;
+- ``Referrals``: new families arriving; ``Pathway``: every open family's journey,
+  transfers, closure and re-referral; ``InitialState``: the service on the origin date;
+- ``AllocationDesk``: the queues, meetings and reallocations, the only place a family is
+  given to or taken from a social worker;
+- ``Workforce``: the register of who is in post, leaving, recruitment, agency, absence,
+  support and the interim team, reviewed monthly; ``CostLedger`` and ``Payroll``: cost;
+- ``Monitor``: the month-end observations, handed to ``emit``.
+
+Events within a day happen in the order of ``day_plan.py``. Randomness comes from named
+streams (``streams.py``) so that results are identical whichever process runs them.
+The engine knows nothing of files, the command line, charts or KPIs.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import simpy
+
+from ..measures import MonthEnd
+from ..scenario import Scenario
+from .costs import CostLedger, Payroll
+from .desk import AllocationDesk
+from .horizon import Horizon
+from .in_force import ScenarioInForce
+from .initial_state import InitialState
+from .monitor import Monitor
+from .pathway import Pathway
+from .referrals import Referrals
+from .streams import RandomStreams
+from .tally import Tally
+from .workforce import Workforce
+
+RUN_PAST_HORIZON = 0.5
+"""The run ends at noon on its last day, after the last snapshot and review."""
+
+
+class Replication:
+    """The children's social care service of one scenario, for one replication of ``months`` months."""
+
+    def __init__(self, scenario: Scenario, seed: int, replication: int, months: int,
+                 emit: Callable[[MonthEnd], None]):
+        self.env = env = simpy.Environment()
+        self.horizon = horizon = Horizon(scenario, months)
+        self.streams = streams = RandomStreams(seed, replication)
+        self.in_force = in_force = ScenarioInForce(env, scenario, horizon)
+        self.tally = Tally()
+        self.ledger = CostLedger()
+        self.workforce = Workforce(env, in_force, horizon, streams, Payroll(self.ledger, in_force))
+        self.desk = AllocationDesk(env, in_force, horizon, streams, self.workforce.register, self.tally)
+        self.workforce.serve(self.desk)
+        self.pathway = Pathway(env, in_force, horizon, self.desk, self.tally)
+        self.referrals = Referrals(env, in_force, horizon, streams, self.pathway)
+        self.initial_state = InitialState(in_force, horizon, streams, self.workforce, self.referrals,
+                                          self.pathway, self.desk, self.tally)
+        self.monitor = Monitor(env, in_force, horizon, self.tally, self.pathway.open_families, self.workforce,
+                               self.ledger, emit)
+
+    def start(self) -> None:
+        """Put the initial state in place and start every process (nothing has happened yet)."""
+        env = self.env
+        self.initial_state.populate()
+        env.process(self.referrals.arrivals())
+        env.process(self.desk.meetings())
+        env.process(self.desk.reallocations(self.pathway.open_families))
+        env.process(self.monitor.snapshots())
+        if self.in_force.base.interventions:
+            env.process(self.in_force.interventions())
+
+    def run(self) -> None:
+        """Simulate from the origin to the last reported month end."""
+        self.start()
+        self.env.run(until=self.horizon.horizon_day + RUN_PAST_HORIZON)

@@ -1,0 +1,75 @@
+"""Sickness and other absence: spells in which a worker takes no new children, the longest long-term."""
+
+from __future__ import annotations
+
+import math
+from typing import Iterator, Protocol
+
+import simpy
+
+from ...scenario.calendar import YEAR_DAYS
+from ..in_force import ScenarioInForce
+from ..streams import RandomStreams
+from .worker import Worker
+
+
+class Desk(Protocol):
+    def capacity_changed(self, team: str) -> None: ...
+
+    def hand_back(self, worker: Worker) -> None: ...
+
+
+class Absence:
+    """Each worker's absence spells, from the worker's own stream of numbers.
+
+    During a spell the worker keeps their children but takes no new ones; a spell
+    longer than ``long_term_after_days`` becomes long-term at that point and the
+    worker's children are handed back for reallocation.
+    """
+
+    def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, streams: RandomStreams):
+        self.env = env
+        self.in_force = in_force
+        self.desk: Desk | None = None
+        self._streams = streams
+        self._spells: list[list[float]] = []  # [start, end or None, fte]
+
+    def spells(self, worker: Worker) -> Iterator[simpy.Event]:
+        """The worker's spells of absence, one after another, while they are in post."""
+        fate = self._streams.entity("staff_absence", worker.id)
+
+        def spells_per_day() -> float:
+            return self.in_force.scenario.workforce.absence.spells_per_fte_year * worker.fte / YEAR_DAYS
+
+        while True:
+            yield from self.in_force.hazard_wait(-math.log1p(-fate.uniform()), spells_per_day)
+            if not worker.in_post:
+                return
+            absence = self.in_force.scenario.workforce.absence
+            days = absence.spell_days.days_at(fate.uniform())
+            spell = [self.env.now, None, worker.fte]
+            self._spells.append(spell)
+            worker.absence_spell = spell
+            worker.absent = True
+            if days > absence.long_term_after_days:
+                yield self.env.timeout(absence.long_term_after_days)
+                if not worker.in_post:
+                    return
+                worker.long_term_absent = True
+                self.desk.hand_back(worker)
+                days -= absence.long_term_after_days
+            yield self.env.timeout(days)
+            if not worker.in_post:
+                return
+            worker.absent = worker.long_term_absent = False
+            spell[1] = self.env.now
+            worker.absence_spell = None
+            self.desk.capacity_changed(worker.team)
+
+    def absent_fte_days(self, start: float, end: float) -> float:
+        """FTE-days of absence in [start, end)."""
+        total = 0.0
+        for spell_start, spell_end, fte in self._spells:
+            stop = end if spell_end is None else min(spell_end, end)
+            total += fte * max(0.0, stop - max(spell_start, start))
+        return total

@@ -1,0 +1,1 @@
+"""The interface layer: the command line, terminal tables and the report page."""

@@ -1,0 +1,214 @@
+"""The ``capacity-model`` command: run or compare scenarios, validate scenario files, list what is built in."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from ..analysis.outputs import OutputError, csv_writer, default_run_folder, json_writer, parquet_writer, write_run_folder
+from ..analysis.summary import summarise
+from ..analysis.tables import scorecard_months
+from ..experiment import DEFAULT_MONTHS, DEFAULT_REPLICATIONS, default_jobs, run_experiment
+from ..scenario import ScenarioError, builtin_scenarios, load_scenario
+from ..studies.compare import compare
+from ..version import __version__
+from .report import ReportError, write_report
+from .terminal import format_comparison, format_kpi_list, format_scorecard
+
+
+def _whole_number(minimum: int):
+    """An argparse type: a whole number no smaller than ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+_positive_int = _whole_number(1)
+_seed = _whole_number(0)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="capacity-model",
+        description="Simulate a children's social care workforce and report the council's scorecard.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run one or more scenarios and write their results",
+                              description="Run scenarios and print their scorecards at months 6, 12 and 24.")
+    run.add_argument("scenarios", nargs="*", metavar="SCENARIO", default=["baseline"],
+                     help="scenario files or built-in names (default: the built-in baseline)")
+    _run_options(run, default_out="results/<scenario>-<timestamp>")
+
+    compare = commands.add_parser(
+        "compare", help="compare options with a base scenario on common random numbers",
+        description="Run a base scenario and options on common random numbers and print each option's "
+                    "change from the base at months 6, 12 and 24, with 95% intervals.")
+    compare.add_argument("base", metavar="BASE", help="the base scenario (file or built-in name)")
+    compare.add_argument("options", nargs="+", metavar="OPTION", help="scenarios to compare with the base")
+    _run_options(compare, default_out="results/compare-<timestamp>")
+
+    report = commands.add_parser(
+        "report", help="write a report (HTML page, Excel workbook, charts) from a run folder",
+        description="Write report.html (self-contained, with charts), workbook.xlsx and charts/ (PNG and SVG) "
+                    "from a folder made by 'run' or 'compare'.")
+    report.add_argument("folder", type=Path, metavar="RUN_FOLDER", help="a folder written by 'run' or 'compare'")
+    report.add_argument("--out", type=Path, default=None, metavar="DIR",
+                        help="folder to write the report to (default: RUN_FOLDER)")
+
+    validate = commands.add_parser("validate", help="check scenario files without running them")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+
+    commands.add_parser("list", help="list built-in scenarios and KPI definitions")
+    return parser
+
+
+def _run_options(parser: argparse.ArgumentParser, default_out: str) -> None:
+    parser.add_argument("--reps", type=_positive_int, default=DEFAULT_REPLICATIONS,
+                        help=f"replications per scenario (default {DEFAULT_REPLICATIONS})")
+    parser.add_argument("--months", type=_positive_int, default=DEFAULT_MONTHS,
+                        help=f"months to report from the start date (default {DEFAULT_MONTHS})")
+    parser.add_argument("--seed", type=_seed, default=0, help="seed for all random numbers (default 0)")
+    parser.add_argument("--jobs", type=_positive_int, default=None,
+                        help="parallel processes (default: all processors); results do not depend on it")
+    parser.add_argument("--out", type=Path, default=None, help=f"run folder to create (default {default_out})")
+    parser.add_argument("--report", action="store_true",
+                        help="also write report.html, workbook.xlsx and charts/ into the run folder")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args, argv)
+        if args.command == "compare":
+            return _compare(args, argv)
+        if args.command == "report":
+            return _report(args.folder, args.out)
+        if args.command == "validate":
+            return _validate(args)
+        return _list()
+    except (ScenarioError, OutputError, ReportError) as error:
+        print(f"capacity-model: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("capacity-model: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace, argv: list[str] | None) -> int:
+    scenarios = [load_scenario(name) for name in args.scenarios]  # every file checked before anything runs
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise ScenarioError(f"scenario names must differ within one run, got {names}")
+    started = datetime.now(timezone.utc).astimezone()
+    folder = _new_folder(args.out or default_run_folder(Path("results"), "+".join(names), started))
+    jobs = args.jobs or default_jobs()
+    results = [run_experiment(s, args.reps, args.months, args.seed, jobs) for s in scenarios]
+    kpis = pd.concat([r.kpis for r in results], ignore_index=True)
+    balance = pd.concat([r.balance for r in results], ignore_index=True)
+    caseloads = pd.concat([r.caseloads for r in results], ignore_index=True)
+    summary = summarise(kpis)
+    _write(folder, _manifest(args, argv, scenarios, jobs, started), kpis, balance, caseloads, summary)
+    for name in names:
+        print(format_scorecard(summary, name, scorecard_months(args.months)))
+        print()
+    print(f"Results written to {folder}")
+    return _report(folder) if args.report else 0
+
+
+def _compare(args: argparse.Namespace, argv: list[str] | None) -> int:
+    base = load_scenario(args.base)
+    options = [load_scenario(name) for name in args.options]
+    names = [base.name, *(o.name for o in options)]
+    if len(set(names)) != len(names):
+        raise ScenarioError(f"scenario names must differ within a comparison, got {names}")
+    started = datetime.now(timezone.utc).astimezone()
+    folder = _new_folder(args.out or default_run_folder(Path("results"), "compare", started))
+    jobs = args.jobs or default_jobs()
+    result = compare(base, options, args.reps, args.months, args.seed, jobs)
+    manifest = {**_manifest(args, argv, [base, *options], jobs, started), "base": base.name}
+    _write(folder, manifest, result.kpis, result.balance, result.caseloads, result.summary,
+           {"comparison.csv": csv_writer(result.differences)})
+    print(format_comparison(result.differences, scorecard_months(args.months)))
+    print()
+    print(f"Results written to {folder} (comparison.csv has every KPI and month)")
+    return _report(folder) if args.report else 0
+
+
+def _report(folder: Path, out: Path | None = None) -> int:
+    page = write_report(folder, out)
+    print(f"Report written to {page} (with {page.parent / 'workbook.xlsx'} and {page.parent / 'charts'}/)")
+    return 0
+
+
+def _new_folder(folder: Path) -> Path:
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise OutputError(f"{folder}: already exists and is not empty; choose a new folder for this run")
+    return folder
+
+
+def _manifest(args, argv, scenarios, jobs: int, started: datetime) -> dict:
+    return {
+        "package": "capacity-model",
+        "version": __version__,
+        "command": shlex.join(["capacity-model", *(sys.argv[1:] if argv is None else argv)]),
+        "scenarios": [s.model_dump(mode="json") for s in scenarios],
+        "seed": args.seed,
+        "replications": args.reps,
+        "months": args.months,
+        "jobs": jobs,
+        "python": sys.version.split()[0],
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+    }
+
+
+def _write(folder: Path, manifest: dict, kpis, balance, caseloads, summary, extra: dict | None = None) -> None:
+    write_run_folder(folder, {
+        "manifest.json": json_writer(manifest),
+        "kpis_monthly.csv": csv_writer(kpis),
+        "kpis_monthly.parquet": parquet_writer(kpis),
+        "summary.csv": csv_writer(summary),
+        "balance.csv": csv_writer(balance),
+        "caseloads_monthly.csv": csv_writer(caseloads),
+        **(extra or {}),
+    })
+
+
+def _validate(args: argparse.Namespace) -> int:
+    failed = 0
+    for file in args.files:
+        try:
+            scenario = load_scenario(file)
+        except ScenarioError as error:
+            print(f"capacity-model: error: {error}", file=sys.stderr)
+            failed += 1
+        else:
+            print(f"{file}: valid (scenario '{scenario.name}')")
+    return 2 if failed else 0
+
+
+def _list() -> int:
+    print("Built-in scenarios:")
+    for name in builtin_scenarios():
+        description = load_scenario(name).description
+        print(f"  {name}: {description}")
+    print()
+    print("KPIs (ids as in kpis_monthly.csv and summary.csv):")
+    print(format_kpi_list())
+    return 0

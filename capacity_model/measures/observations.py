@@ -1,0 +1,71 @@
+"""What the engine observes of the service at each month end: plain data, no simulation objects.
+
+The engine fills these; ``kpis.py`` turns them into the scorecard, and the experiment
+layer into tidy tables. Nothing here imports anything else from the package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from collections import Counter
+
+PERMANENT_KINDS = ("experienced", "newly_qualified")
+"""Kinds of social worker on a permanent contract (the rest are agency and interim)."""
+
+
+@dataclass(frozen=True)
+class CaseHolder:
+    """A case-holding social worker in post at the snapshot."""
+
+    team: str
+    kind: str  # experienced, newly_qualified, agency, interim
+    fte: float
+    children: int
+    long_term_absent: bool = False
+
+    @property
+    def permanent(self) -> bool:
+        return self.kind in PERMANENT_KINDS
+
+
+@dataclass(frozen=True)
+class ServiceSnapshot:
+    """What the engine saw at one month end (flows are for the month just ended)."""
+
+    case_holders: list[CaseHolder]
+    establishment_fte: float
+    establishment_case_holding_fte: float
+    unallocated_waits: list[tuple[int, int]]  # (children in the family, working days waited)
+    open_children: dict[str, int]  # allocated children by stage
+    children_social_workers_12m: list[tuple[int, int, str]]  # (children, social workers in 12 months, stage)
+    permanent_leavers_fte_12m: float = 0.0
+    mean_permanent_fte_12m: float | None = None
+    assessments_completed: list[int] | None = None  # working days from referral, month just ended
+    referrals: tuple[int, int] | None = None  # (children referred, of whom re-referred within 12 months)
+    allocation_waits: list[tuple[int, float]] | None = None  # (children, calendar days waited), month just ended
+    mean_unallocated: float | None = None  # time-average of children waiting over the month just ended
+    non_case_holding_in_post_fte: float = 0.0  # permanent social workers in posts that hold no cases
+    team_managers_fte: float = 0.0
+    costs: dict[str, float] | None = None  # pounds spent in the month just ended, by category
+    cumulative_cost: float | None = None  # pounds spent since the start date
+    absence: tuple[float, float] | None = None  # (FTE-days absent, FTE-days in post), month just ended
+
+
+@dataclass(frozen=True)
+class MonthEnd:
+    """One reported month end of one replication: the service seen, and its balance of children and staff.
+
+    ``month`` counts from the start date (0 is the start date itself); ``balance``
+    holds the cumulative counts in and out (children, staff, leavers by destination,
+    children and entries by stage) that conservation checks and ``balance.csv`` use.
+    """
+
+    month: int
+    date: str  # ISO date of the snapshot
+    service: ServiceSnapshot
+    balance: dict[str, float]
+
+    def caseloads(self) -> list[tuple[int, int]]:
+        """(children held, case-holders at work holding that many), fewest children first."""
+        held = Counter(h.children for h in self.service.case_holders if not h.long_term_absent)
+        return sorted(held.items())

@@ -1,0 +1,104 @@
+"""Calendar dates and working days (weekends and England bank holidays excluded).
+
+Simulation time is in days from the calendar's first date (day 0 at 00:00); the
+fraction of a day is the time of day, which the engine's day plan sets. Statutory
+clocks (assessments within 45 working days, unallocated over 5 working days) count
+working days, so the calendar turns between the two.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+import holidays
+import numpy as np
+
+YEAR_DAYS = 365.0
+"""Days in a year for rates given per year (leap days are not counted separately)."""
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day of the month ``months`` later (clipped to the month's last day)."""
+    year, month = divmod(start.month - 1 + months, 12)
+    year += start.year
+    month += 1
+    for day in (start.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+class WorkingCalendar:
+    """Maps simulation days to dates and counts working days between them.
+
+    It covers ``LOOKBACK_DAYS`` before the start date (children open on the start
+    date were referred before it) and three years past the horizon (clocks that run
+    beyond the end of a run still resolve).
+    """
+
+    LOOKBACK_DAYS = 3 * 366
+
+    def __init__(self, start: date, horizon_days: int):
+        self.start = start
+        self._offset = self.LOOKBACK_DAYS
+        self._n = self._offset + horizon_days + 3 * 366
+        first = start - timedelta(days=self._offset)
+        bank_holidays = holidays.country_holidays("GB", subdiv="ENG", years=range(first.year, first.year + self._n // 365 + 2))
+        days = [first + timedelta(days=i) for i in range(self._n)]
+        self._is_working_day = np.array([d.weekday() < 5 and d not in bank_holidays for d in days], dtype=bool)
+        # _working_days_before[i]: working days in calendar indices 0 .. i-1
+        self._working_days_before = np.concatenate([[0], np.cumsum(self._is_working_day)]).astype(np.int64)
+        self._weekday = np.array([d.weekday() for d in days], dtype=np.int8)
+
+    def _index(self, day: float) -> int:
+        """Calendar index of the day containing simulation time ``day``, kept in range."""
+        return min(max(math.floor(day) + self._offset, 0), self._n - 1)
+
+    def date_of(self, day: float) -> date:
+        return self.start + timedelta(days=math.floor(day))
+
+    def day_of(self, when: date) -> int:
+        return (when - self.start).days
+
+    def is_working_day(self, day: float) -> bool:
+        return bool(self._is_working_day[self._index(day)])
+
+    def working_days_between(self, start_day: float, end_day: float) -> int:
+        """Working days after the day of ``start_day``, up to and including the day of ``end_day``.
+
+        A child referred on a Monday and still waiting late on Tuesday has waited one
+        working day. A snapshot taken at midnight should pass a time just before it.
+        """
+        first = self._index(start_day) + 1
+        last = self._index(end_day) + 1
+        return int(self._working_days_before[last] - self._working_days_before[first]) if last > first else 0
+
+    def add_working_days(self, day: float, working_days: float, *, at: float) -> float:
+        """The time at which a clock of ``working_days`` started at ``day`` runs out.
+
+        The clock runs out at time of day ``at`` (a fraction of the day, late enough that
+        the day's work is done) of the working day it expires on, so
+        ``working_days_between`` from ``day`` to the result gives back the duration.
+        Fractions of a working day round up; zero ends at once.
+        """
+        if working_days <= 0:
+            return float(day)
+        needed = self._working_days_before[self._index(day) + 1] + math.ceil(working_days)
+        index = int(np.searchsorted(self._working_days_before, needed, side="left"))
+        return max(float(day), index - 1 - self._offset + at)
+
+    def subtract_working_days(self, day: float, working_days: float, *, at: float) -> float:
+        """A time ``working_days`` working days before ``day``, at time of day ``at``."""
+        needed = self._working_days_before[self._index(day) + 1] - math.ceil(working_days)
+        index = int(np.searchsorted(self._working_days_before, max(needed, 0), side="left"))
+        return min(float(day), index - 1 - self._offset + at)
+
+    def next_day_on(self, day: float, weekdays: frozenset[int]) -> int:
+        """The first working day on or after ``day`` whose weekday is in ``weekdays``."""
+        i = self._index(math.ceil(day))
+        while i < self._n - 1 and not (self._is_working_day[i] and self._weekday[i] in weekdays):
+            i += 1
+        return i - self._offset
