@@ -15,7 +15,7 @@ data, files, calendar), ``measures`` (KPI definitions), ``engine`` (one replicat
 
 from importlib import import_module
 
-from .version import __version__
+from .version import __version__  # noqa: F401 (public)
 
 _PUBLIC = {
     "Comparison": "studies.compare", "compare": "studies.compare",

@@ -15,7 +15,8 @@ from capacity_model import __version__
 from capacity_model.analysis import workbook
 from capacity_model.interface import report
 from capacity_model.interface.cli import main
-from capacity_model.interface.report import ReportError, change_in_words, cost_in_words, write_report
+from capacity_model.analysis.findings import change_in_words, cost_in_words
+from capacity_model.interface.report import ReportError, write_report
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -154,7 +155,7 @@ def test_reporting_again_replaces_the_report_whole_and_a_failure_leaves_the_last
     def broken(*_):
         raise OSError("disk full")
 
-    monkeypatch.setattr(report, "_html", broken)
+    monkeypatch.setattr(report, "page_html", broken)
     with pytest.raises(ReportError, match="disk full"):
         write_report(folder, out)
     assert (out / "workbook.xlsx").read_bytes() == before

@@ -1,13 +1,15 @@
-"""Writing a run folder: all files appear together, or none do.
+"""Writing results: all of a folder's new files appear together, or none do.
 
-Files are written into a hidden temporary folder beside the destination and moved
-into place in one rename at the end, so an interrupted or failed run leaves no
-half-written file and never touches an earlier run's folder.
+Files are written into a hidden staging folder beside their destination and moved into
+place only once every one is written, so an interrupted or failed run or report leaves
+no half-written file and never touches an earlier run's folder or report. Results are
+readable by colleagues (folders 755, files 644), whatever the staging folder's mode.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from datetime import datetime
@@ -17,10 +19,11 @@ from typing import Any, Callable
 import pandas as pd
 
 Writer = Callable[[Path], None]
+"""Writes one file (or folder) at the path it is given."""
 
 
 class OutputError(OSError):
-    """The run folder cannot be written where asked."""
+    """Results cannot be written where asked."""
 
 
 def default_run_folder(root: Path, scenario_name: str, when: datetime) -> Path:
@@ -34,25 +37,62 @@ def default_run_folder(root: Path, scenario_name: str, when: datetime) -> Path:
     return folder
 
 
-def write_run_folder(folder: Path, files: dict[str, Writer]) -> Path:
-    """Write ``files`` (name -> function writing that file) into ``folder`` atomically."""
+def refuse_existing(folder: Path) -> None:
+    """An existing, non-empty folder is never written over."""
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise OutputError(f"{folder}: already exists and is not empty; choose a new folder for this run")
+
+
+def publish(folder: Path, files: dict[str, Writer], into_existing: bool = False) -> Path:
+    """Write ``files`` (name -> writer) into ``folder``, all together or not at all.
+
+    A new folder (the default; an existing non-empty one is refused) appears in one
+    rename. With ``into_existing``, each new file replaces the one of its name in the
+    folder, which may hold others (a folder is replaced whole).
+    """
+    if not into_existing:
+        refuse_existing(folder)
+    parent = folder if into_existing else folder.parent
     try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.incomplete-", dir=folder.parent))
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.incomplete-", dir=parent))
     except OSError as error:
-        raise OutputError(f"{folder.parent}: cannot create the output folder ({error.strerror})") from None
+        raise OutputError(f"{parent}: cannot create the output folder ({error.strerror})") from None
     try:
         for name, write in files.items():
             write(staging / name)
-        if folder.exists():
-            folder.rmdir()  # empty, checked above
-        staging.rename(folder)
+        _readable(staging)
+        if into_existing:
+            for name in files:
+                _replace(staging / name, folder / name)
+            staging.rmdir()
+        else:
+            if folder.exists():
+                folder.rmdir()  # empty, checked above
+            staging.rename(folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return folder
+
+
+def _readable(root: Path) -> None:
+    root.chmod(0o755)
+    for here, folders, names in os.walk(root):
+        for name in folders:
+            os.chmod(os.path.join(here, name), 0o755)
+        for name in names:
+            os.chmod(os.path.join(here, name), 0o644)
+
+
+def _replace(new: Path, final: Path) -> None:
+    if new.is_dir() and final.is_dir():
+        old = Path(tempfile.mkdtemp(prefix=f".{final.name}.old.", dir=final.parent))
+        final.rename(old / final.name)
+        new.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(new, final)
 
 
 def json_writer(data: dict[str, Any]) -> Writer:

@@ -42,7 +42,6 @@ class AllocationDesk:
         self._calendar = horizon.calendar
         self._horizon = horizon
         self._streams = streams
-        self._register = register
         self._tally = tally
 
     @property

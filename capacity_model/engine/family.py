@@ -44,11 +44,6 @@ class Family:
     holdings: list[Holding] = field(default_factory=list)
     last_closed_day: float | None = None
 
-    @property
-    def unallocated(self) -> bool:
-        """Waiting with no social worker (a family waiting for a transfer still has one)."""
-        return self.worker is None and self.queue_entry is not None
-
     def social_workers_since(self, day: float) -> set[int]:
         """Ids of the social workers who held the family at any time from ``day`` on."""
         return {h.worker_id for h in self.holdings if h.end is None or h.end >= day}

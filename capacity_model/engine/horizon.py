@@ -19,7 +19,6 @@ class Horizon:
     def __init__(self, scenario: Scenario, months: int):
         if months < 1:
             raise ValueError("months must be at least 1")
-        self.months = months
         self.warm_up_months = scenario.warm_up_months
         self.origin_date = add_months(scenario.start_date, -self.warm_up_months)
         self.simulated_months = self.warm_up_months + months

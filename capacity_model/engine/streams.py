@@ -10,6 +10,7 @@ or how many, ran a replication.
 from __future__ import annotations
 
 import zlib
+from typing import Callable
 
 import numpy as np
 
@@ -31,6 +32,8 @@ class RandomStreams:
     own, so what happens to worker n depends on nothing else that draws numbers.
     """
 
+    ENTITY_BLOCK = 32
+
     def __init__(self, seed: int, replication: int):
         self.seed = seed
         self.replication = replication
@@ -43,30 +46,30 @@ class RandomStreams:
             self._streams[purpose] = stream
         return stream
 
-    def entity(self, purpose: str, number: int) -> "EntityFate":
+    def entity(self, purpose: str, number: int) -> "Fate":
         sequence = np.random.SeedSequence(
             entropy=self.seed, spawn_key=(self.replication, stream_key(purpose), number)
         )
-        return EntityFate(np.random.default_rng(sequence))
+        stream = np.random.default_rng(sequence)
+        return Fate([], lambda: stream.random(self.ENTITY_BLOCK).tolist())
 
 
-class EntityFate:
-    """One entity's own stream of uniform numbers, drawn in blocks for speed."""
+class Fate:
+    """Uniform numbers in [0, 1) consumed in order: those given first, then more from ``refill`` as needed."""
 
-    __slots__ = ("_stream", "_block", "_next")
-    BLOCK = 32
+    __slots__ = ("_values", "_cursor", "_refill")
 
-    def __init__(self, stream: np.random.Generator):
-        self._stream = stream
-        self._block: list[float] = []
-        self._next = 0
+    def __init__(self, values: list[float], refill: Callable[[], list[float]]):
+        self._values = values
+        self._cursor = 0
+        self._refill = refill
 
     def uniform(self) -> float:
-        if self._next >= len(self._block):
-            self._block = self._stream.random(self.BLOCK).tolist()
-            self._next = 0
-        value = self._block[self._next]
-        self._next += 1
+        if self._cursor >= len(self._values):
+            self._values = self._refill()
+            self._cursor = 0
+        value = self._values[self._cursor]
+        self._cursor += 1
         return value
 
 
@@ -77,6 +80,7 @@ class FateBank:
     assessment takes, what it leads to, ...). Because the row is fixed when the family
     is first referred, what happens to a family does not depend on how quickly it was
     allocated, so comparing scenarios on common random numbers compares like with like.
+    The rare story longer than a row goes on with numbers from the overflow stream.
     """
 
     ROW_LENGTH = 64
@@ -84,32 +88,14 @@ class FateBank:
 
     def __init__(self, stream: np.random.Generator, overflow: np.random.Generator):
         self._stream = stream
-        self._overflow = overflow
+        self._overflow = lambda: [overflow.random()]
         self._block = np.empty((0, self.ROW_LENGTH))
         self._next = 0
 
-    def next_row(self) -> "Fate":
+    def next_row(self) -> Fate:
         if self._next >= len(self._block):
             self._block = self._stream.random((self.BLOCK, self.ROW_LENGTH))
             self._next = 0
         row = self._block[self._next]
         self._next += 1
         return Fate(row.tolist(), self._overflow)
-
-
-class Fate:
-    """One family's uniform numbers, consumed in order; the rare long story spills over."""
-
-    __slots__ = ("_values", "_cursor", "_overflow")
-
-    def __init__(self, values: list[float], overflow: np.random.Generator):
-        self._values = values
-        self._cursor = 0
-        self._overflow = overflow
-
-    def uniform(self) -> float:
-        if self._cursor < len(self._values):
-            value = self._values[self._cursor]
-            self._cursor += 1
-            return value
-        return float(self._overflow.random())

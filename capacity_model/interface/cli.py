@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.outputs import OutputError, csv_writer, default_run_folder, json_writer, parquet_writer, write_run_folder
+from ..analysis.outputs import (OutputError, csv_writer, default_run_folder, json_writer, parquet_writer, publish,
+                                refuse_existing)
 from ..analysis.summary import summarise
 from ..analysis.tables import scorecard_months
 from ..experiment import DEFAULT_MONTHS, DEFAULT_REPLICATIONS, default_jobs, run_experiment
@@ -116,7 +117,8 @@ def _run(args: argparse.Namespace, argv: list[str] | None) -> int:
     if len(set(names)) != len(names):
         raise ScenarioError(f"scenario names must differ within one run, got {names}")
     started = datetime.now(timezone.utc).astimezone()
-    folder = _new_folder(args.out or default_run_folder(Path("results"), "+".join(names), started))
+    folder = args.out or default_run_folder(Path("results"), "+".join(names), started)
+    refuse_existing(folder)
     jobs = args.jobs or default_jobs()
     results = [run_experiment(s, args.reps, args.months, args.seed, jobs) for s in scenarios]
     kpis = pd.concat([r.kpis for r in results], ignore_index=True)
@@ -138,7 +140,8 @@ def _compare(args: argparse.Namespace, argv: list[str] | None) -> int:
     if len(set(names)) != len(names):
         raise ScenarioError(f"scenario names must differ within a comparison, got {names}")
     started = datetime.now(timezone.utc).astimezone()
-    folder = _new_folder(args.out or default_run_folder(Path("results"), "compare", started))
+    folder = args.out or default_run_folder(Path("results"), "compare", started)
+    refuse_existing(folder)
     jobs = args.jobs or default_jobs()
     result = compare(base, options, args.reps, args.months, args.seed, jobs)
     manifest = {**_manifest(args, argv, [base, *options], jobs, started), "base": base.name}
@@ -154,12 +157,6 @@ def _report(folder: Path, out: Path | None = None) -> int:
     page = write_report(folder, out)
     print(f"Report written to {page} (with {page.parent / 'workbook.xlsx'} and {page.parent / 'charts'}/)")
     return 0
-
-
-def _new_folder(folder: Path) -> Path:
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise OutputError(f"{folder}: already exists and is not empty; choose a new folder for this run")
-    return folder
 
 
 def _manifest(args, argv, scenarios, jobs: int, started: datetime) -> dict:
@@ -179,7 +176,7 @@ def _manifest(args, argv, scenarios, jobs: int, started: datetime) -> dict:
 
 
 def _write(folder: Path, manifest: dict, kpis, balance, caseloads, summary, extra: dict | None = None) -> None:
-    write_run_folder(folder, {
+    publish(folder, {
         "manifest.json": json_writer(manifest),
         "kpis_monthly.csv": csv_writer(kpis),
         "kpis_monthly.parquet": parquet_writer(kpis),

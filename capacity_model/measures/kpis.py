@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Literal
 
-from .observations import ServiceSnapshot
+from .observations import CaseHolder, ServiceSnapshot
 
 CASELOAD_THRESHOLD = 22
 """The plan's caseload standard: 22 children or fewer per social worker."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from datetime import date
 from enum import Enum
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, field_validator, model_validator
 
