@@ -25,7 +25,8 @@ import simpy
 
 from ..measures import MonthEnd
 from ..scenario import Scenario
-from .costs import CostLedger, Payroll
+from .costs import CostLedger
+from .workforce.payroll import Payroll
 from .desk import AllocationDesk
 from .horizon import Horizon
 from .in_force import ScenarioInForce

@@ -15,7 +15,7 @@ import simpy
 
 from ...scenario import Scenario
 from ...scenario.calendar import YEAR_DAYS
-from ..costs import Payroll
+from .payroll import Payroll
 from ..day_plan import WORKFORCE_REVIEW
 from ..horizon import Horizon
 from ..in_force import ScenarioInForce

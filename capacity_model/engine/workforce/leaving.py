@@ -19,7 +19,7 @@ from typing import Iterator
 import simpy
 
 from ...scenario.calendar import YEAR_DAYS
-from ..costs import Payroll
+from .payroll import Payroll
 from ..in_force import ScenarioInForce
 from .register import Register
 from .worker import Worker, caseload_cap

@@ -16,7 +16,7 @@ from typing import Iterator
 
 import simpy
 
-from ..costs import Payroll
+from .payroll import Payroll
 from ..in_force import ScenarioInForce
 from ..streams import RandomStreams
 from .register import Register

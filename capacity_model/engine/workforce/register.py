@@ -14,7 +14,7 @@ from typing import Callable, Iterator, Protocol
 
 import simpy
 
-from ..costs import Payroll
+from .payroll import Payroll
 from ..in_force import ScenarioInForce
 from ..streams import RandomStreams
 from .support import Support
