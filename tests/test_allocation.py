@@ -37,7 +37,7 @@ def test_child_protection_first_then_care_then_assessment_then_cin():
     cp = Family(1)
     q.push(cp, "cp", 5.0)
     [(entry, _)] = q.allocate(None, 30)
-    assert entry.case is cp
+    assert entry.family is cp
     assert [e.rank for e in sorted(q.entries())] == [2, 3]
 
 
@@ -55,7 +55,7 @@ def test_above_cap_only_after_the_wait_and_only_up_to_the_maximum():
     q.push(waited, "cin", 0.0)
     q.push(fresh, "cin", 9.0)
     made = q.allocate(lambda entry: entry.queued_day < 5, 30)
-    assert [(e.case, w.id) for e, w in made] == [(waited, 0)]
+    assert [(e.family, w.id) for e, w in made] == [(waited, 0)]
     assert q.workers[0].children == 24
     assert len(q) == 1
     q2 = team(29, 29)
@@ -69,8 +69,8 @@ def test_a_large_family_does_not_block_a_smaller_one_behind_it():
     q.push(big, "cp", 0.0)
     q.push(small, "cin", 1.0)
     made = q.allocate(None, 30)
-    assert [e.case for e, _ in made] == [small]
-    assert [e.case for e in q.entries()] == [big]
+    assert [e.family for e, _ in made] == [small]
+    assert [e.family for e in q.entries()] == [big]
 
 
 def test_workers_on_long_term_absence_take_no_children():

@@ -39,8 +39,8 @@ def test_caseloads_add_up_to_the_children_allocated():
     replication = simulated(scenario_with(), seed=3, months=6)
     workers = replication.workforce.register.workers()
     for worker in workers:
-        assert worker.children == sum(family.size for family in worker.cases)
-        assert all(family.worker is worker for family in worker.cases)
+        assert worker.children == sum(family.size for family in worker.families)
+        assert all(family.worker is worker for family in worker.families)
     families = replication.pathway.open_families.values()
     assert sum(w.children for w in workers) == sum(f.size for f in families if f.worker is not None)
 
@@ -104,10 +104,16 @@ def test_a_transfer_to_another_team_gives_a_new_social_worker():
 
 
 def test_a_transfer_never_leaves_a_child_unallocated():
+    """A family moving to another team's stage waits there while its social worker in the old team keeps it."""
     replication = simulated(scenario_with(), seed=4, months=6)
-    for family in replication.pathway.open_families.values():
-        if family.worker is None:  # unallocated: never had a social worker, or the last one has let go
-            assert all(h.end is not None for h in family.holdings)
+    team_of = replication.desk.team_of
+    waiting = [f for f in replication.pathway.open_families.values() if f.queue_entry is not None]
+    transfers = [f for f in waiting if f.worker is not None]
+    assert transfers, "some families should be waiting for a transfer at the end"
+    for family in transfers:
+        assert family.worker.team != team_of[family.stage]  # held in the sending team
+        assert family.queue_entry.queue.team == team_of[family.stage]  # queued in the receiving team
+        assert family.holdings[-1].end is None and family.holdings[-1].worker_id == family.worker.id
 
 
 def test_baseline_looks_like_the_service_ofsted_found():

@@ -88,7 +88,8 @@ def test_staff_are_conserved_at_every_snapshot():
 def test_agency_fills_gaps_after_its_lead_time_with_its_probability():
     scenario = one_team({}, {"agency": {"fill_probability_per_month": 0.5,
                                         "lead_time_days": {"kind": "fixed", "days": 14}}}, posts=20)
-    assert {w.start_day for w in workers_at_the_end(scenario, 3, 1)} <= {14.01}
+    starts = [w.start_day for w in workers_at_the_end(scenario, 3, 1)]
+    assert starts and set(starts) == {14.01}  # requested at the review (00:14 on day 0), in post 14 days later
     counts = {1: [], 2: []}
     for r in range(40):
         agency = kpi(run_replication(scenario, 3, r, 2), "staff_agency")
@@ -134,7 +135,7 @@ def test_a_leavers_children_each_get_a_new_social_worker_and_count_towards_three
     replication, month_ends = started(scenario)
     register = replication.workforce.register
     first, second, third = register.workers()
-    families = list(first.cases)
+    families = list(first.families)
     assert families
     register.leave(first, "test")
     assert all(family.worker in (second, third) for family in families)
@@ -229,7 +230,7 @@ def test_within_team_reallocations_give_new_social_workers_only_where_there_is_r
         scenario = scenario.model_copy(update={"allocation": scenario.allocation.model_copy(
             update={"reallocations_per_family_year": rate})})
         for worker in workers_at_the_end(scenario, 2, 12):
-            assert worker.children == sum(c.size for c in worker.cases) <= max(worker.cap, 15)
+            assert worker.children == sum(c.size for c in worker.families) <= max(worker.cap, 15)
         return kpi(run_replication(scenario, 2, 0, 12), "pct_children_3plus_sw_12m")[12]
     assert three_plus(0.0) == 0.0  # one team, nobody leaves: one social worker each
     assert three_plus(2.0) > 20.0

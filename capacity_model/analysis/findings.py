@@ -11,8 +11,9 @@ import pandas as pd
 
 from ..measures import KPI_BY_ID
 from .charts import display_name, month_text, signed
+from .charts.style import lower_first
 from .run_folder import RunFolder
-from .tables import COMPARED, cell, display_unit
+from .tables import COMPARED, MONEY_DIVISOR, cell, display_unit
 
 HEADLINE = "unallocated_over_5d"
 """The KPI that leads each option's finding."""
@@ -21,8 +22,7 @@ OVER_TIME = ("unallocated_over_5d", "pct_caseload_le_22", "average_caseload", "a
 
 
 def kpi_phrase(kpi: str) -> str:
-    label = KPI_BY_ID[kpi].label
-    label = label[:1].lower() + label[1:] if label[1:2].islower() else label
+    label = lower_first(KPI_BY_ID[kpi].label)
     return f"the share of {label}" if kpi.startswith("pct_") else label
 
 
@@ -51,14 +51,14 @@ def cost_in_words(mean: float, low: float, high: float) -> str:
     """``for £2.20 million (2.17 to 2.24) more``."""
     if pd.isna(low) or low <= 0 <= high:
         def pounds(value: float) -> str:
-            text = signed(value / 1e6, 2)
+            text = signed(value / MONEY_DIVISOR, 2)
             return text if text[0].isdigit() else f"{text[0]}£{text[1:]}"
 
         return (f"with no clear difference in cost ({pounds(mean)} million; 95% interval {pounds(low)} to "
                 f"{pounds(high)} million)")
     if mean > 0:
-        return f"for £{mean / 1e6:,.2f} million ({low / 1e6:,.2f} to {high / 1e6:,.2f}) more"
-    return f"saving £{-mean / 1e6:,.2f} million ({-high / 1e6:,.2f} to {-low / 1e6:,.2f})"
+        return f"for £{mean / MONEY_DIVISOR:,.2f} million ({low / MONEY_DIVISOR:,.2f} to {high / MONEY_DIVISOR:,.2f}) more"
+    return f"saving £{-mean / MONEY_DIVISOR:,.2f} million ({-high / MONEY_DIVISOR:,.2f} to {-low / MONEY_DIVISOR:,.2f})"
 
 
 def findings(run: RunFolder) -> list[tuple[str, list[str]]]:

@@ -26,7 +26,7 @@ class QueueEntry:
     rank: int
     queued_day: float
     seq: int
-    case: Any = field(compare=False)
+    family: Any = field(compare=False)
     queue: "AllocationQueue | None" = field(default=None, compare=False, repr=False)
     cancelled: bool = field(default=False, compare=False)
 
@@ -54,8 +54,8 @@ class AllocationQueue:
     def entries(self) -> list[QueueEntry]:
         return [entry for entry in self._heap if not entry.cancelled]
 
-    def push(self, case: Any, stage: str, now: float) -> QueueEntry:
-        entry = QueueEntry(PRIORITY[stage], now, next(self._seq), case, self)
+    def push(self, family: Any, stage: str, now: float) -> QueueEntry:
+        entry = QueueEntry(PRIORITY[stage], now, next(self._seq), family, self)
         heapq.heappush(self._heap, entry)
         self._live += 1
         return entry
@@ -99,7 +99,7 @@ class AllocationQueue:
             entry = heapq.heappop(self._heap)
             if entry.cancelled:
                 continue
-            size = entry.case.size
+            size = entry.family.size
             max_spare = best.cap - best.children
             forced = False
             if waited_enough is not None:
@@ -115,7 +115,7 @@ class AllocationQueue:
             if worker is None:
                 passed_over.append(entry)
                 continue
-            worker.take(entry.case)
+            worker.take(entry.family)
             self._live -= 1
             made.append((entry, worker))
             best = _most_spare(available)

@@ -13,6 +13,9 @@ a day is the time of day. Things that happen on the same day happen in this orde
 | 12:00 | ``REALLOCATIONS``     | the monthly moves of families within a team                          |
 | 18:00 | ``CLOCKS_RUN_OUT``    | working-day clocks (an assessment) end, once the day's work is done  |
 
+A run ends at ``RUN_ENDS`` (noon) on the day of its last snapshot, once that day's
+snapshot and review are done.
+
 Everything else (referrals, absence spells, notice periods, starts after a lead time)
 falls at whatever moment its own clock gives. Waits at a snapshot are counted up to
 ``SNAPSHOT_EPSILON`` before it, the end of the day before.
@@ -26,3 +29,4 @@ BACKDATED = 0.4
 ALLOCATION_MEETING = 10 / 24
 REALLOCATIONS = 0.5
 CLOCKS_RUN_OUT = 0.75
+RUN_ENDS = 0.5

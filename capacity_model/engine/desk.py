@@ -34,7 +34,7 @@ PLACE_ANYONE = 1 << 30
 class AllocationDesk:
     def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, horizon: Horizon, streams: RandomStreams,
                  register: Register, tally: Tally):
-        scenario = in_force.scenario
+        scenario = in_force.base  # teams in the order the scenario lists them, whatever is in force
         self.env = env
         self.in_force = in_force
         self.team_of = {stage.value: scenario.team_for(stage) for stage in Stage}
@@ -130,7 +130,7 @@ class AllocationDesk:
         meeting on the day), otherwise they wait unallocated from today.
         """
         now = self.env.now
-        for family in sorted(worker.cases, key=lambda f: f.id):
+        for family in sorted(worker.families, key=lambda f: f.id):
             self._release(family)
             self._tally.waiting.change(family.size, now)
             if family.queue_entry is None:
@@ -147,7 +147,7 @@ class AllocationDesk:
 
         waited_enough = long_enough if policy.policy == "above_cap_after_wait" else None
         for entry, worker in self.queues[team].allocate(waited_enough, policy.absolute_max_caseload):
-            family = entry.case
+            family = entry.family
             family.queue_entry = None
             if family.worker is None:  # unallocated until now (a transfer always had a worker)
                 self._tally.month_allocation_waits.append((family.size, now - entry.queued_day))

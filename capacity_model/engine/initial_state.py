@@ -80,8 +80,8 @@ class InitialState:
         for closed, back, delay in zip(closed_at, again, delays):
             if back and closed + delay > 0:
                 fate = fates.next_row()
-                family = self._pathway.new_family(self._referrals.sibling_size(fate.uniform()), fate)
-                family.last_closed_day = float(closed)
+                family = self._pathway.new_family(self._referrals.sibling_size(fate.uniform()), fate,
+                                                  last_closed_day=float(closed))
                 self._pathway.refer_after(family, float(closed + delay))
 
     def _family_sizes(self, children: int, rng: np.random.Generator) -> list[int]:
@@ -108,7 +108,7 @@ class InitialState:
             waited = self.in_force.scenario.initial_state.unallocated_waited_working_days.days_at(float(rng.random()))
             queued = min(calendar.subtract_working_days(0.0, waited, at=BACKDATED), 0.0)
             if stage == Stage.ASSESSMENT.value:
-                family.referral_day = queued
+                self._pathway.open(family, stage, queued)  # referred when it started waiting
                 ends_at = None  # waiting: the assessment starts when someone is allocated
             self._desk.wait(family, queued)
         self._pathway.start(family, stage, ends_at)

@@ -24,7 +24,7 @@ from .in_force import ScenarioInForce
 from .tally import Tally
 from .workforce import Workforce
 
-PERMANENT_AND_AGENCY = ("permanent", "agency", "interim")
+CASE_HOLDER_COSTS = ("permanent", "agency", "interim")
 """Cost categories of case-holding social workers: the FTE-days in post that absence is measured against."""
 
 
@@ -98,7 +98,7 @@ class Monitor:
             costs=ledger.between(month_start, now) if flows else None,
             cumulative_cost=sum(ledger.between(self._horizon.start_day, now).values()) if flows else None,
             absence=(self._workforce.absence.absent_fte_days(month_start, now),
-                     ledger.fte_days(PERMANENT_AND_AGENCY, month_start, now)) if flows else None,
+                     ledger.fte_days(CASE_HOLDER_COSTS, month_start, now)) if flows else None,
         )
         tally.new_month()
         return snapshot

@@ -42,8 +42,9 @@ class Pathway:
         self._tally = tally
         self._ids = iter(range(1 << 62))
 
-    def new_family(self, size: int, fate: Fate) -> Family:
-        return Family(next(self._ids), size, fate)
+    def new_family(self, size: int, fate: Fate, last_closed_day: float | None = None) -> Family:
+        """A family not yet referred (``last_closed_day``: when an earlier case of theirs closed)."""
+        return Family(next(self._ids), size, fate, last_closed_day=last_closed_day)
 
     def open(self, family: Family, stage: str, referral_day: float) -> None:
         """The family is open at ``stage`` (referred on ``referral_day``)."""

@@ -26,6 +26,7 @@ import simpy
 from ..measures import MonthEnd
 from ..scenario import Scenario
 from .costs import CostLedger
+from .day_plan import RUN_ENDS
 from .workforce.payroll import Payroll
 from .desk import AllocationDesk
 from .horizon import Horizon
@@ -37,10 +38,6 @@ from .referrals import Referrals
 from .streams import RandomStreams
 from .tally import Tally
 from .workforce import Workforce
-
-RUN_PAST_HORIZON = 0.5
-"""The run ends at noon on its last day, after the last snapshot and review."""
-
 
 class Replication:
     """The children's social care service of one scenario, for one replication of ``months`` months."""
@@ -77,4 +74,4 @@ class Replication:
     def run(self) -> None:
         """Simulate from the origin to the last reported month end."""
         self.start()
-        self.env.run(until=self.horizon.horizon_day + RUN_PAST_HORIZON)
+        self.env.run(until=self.horizon.horizon_day + RUN_ENDS)

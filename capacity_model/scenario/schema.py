@@ -188,7 +188,7 @@ class InitialState(Frozen):
     staff: dict[str, StaffInPost]
 
 class Scenario(Frozen):
-    """Everything one model run needs; build it with ``scenario_files.load_scenario``."""
+    """Everything one model run needs; read one from a file with ``scenario.load_scenario``."""
 
     name: str = Field(min_length=1)
     description: str = ""

@@ -40,8 +40,8 @@ class Workforce:
         self.absence = Absence(env, in_force, streams)
         self.support = Support(in_force)
         self.register = Register(env, in_force, streams, payroll, self.support, self.absence)
-        self.leaving = Leaving(env, in_force, self.register, payroll)
         self.recruitment = Recruitment(env, in_force, streams, self.register, payroll)
+        self.leaving = Leaving(env, in_force, self.register, payroll, self.recruitment)
         self._streams = streams
         in_force.listen(self.scenario_changed)
 
@@ -103,6 +103,6 @@ class Workforce:
         team = [self.register.join(interim.team, "interim") for _ in range(interim.social_workers)]
         yield self.env.timeout(end - self.env.now)
         for worker in team:
-            worker.leaving = True  # all go together: none takes a colleague's children on the way out
+            self.register.give_notice(worker)  # all go together: none takes a colleague's children on the way out
         for worker in team:
             self.register.leave(worker, "end of interim contract")

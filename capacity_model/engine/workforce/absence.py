@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import math
-from typing import Iterator, Protocol
+from typing import Iterator
 
 import simpy
 
 from ...scenario.calendar import YEAR_DAYS
 from ..in_force import ScenarioInForce
 from ..streams import RandomStreams
+from .register import Desk
 from .worker import Worker
-
-
-class Desk(Protocol):
-    def capacity_changed(self, team: str) -> None: ...
-
-    def hand_back(self, worker: Worker) -> None: ...
 
 
 class Absence:
@@ -30,7 +25,7 @@ class Absence:
     def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, streams: RandomStreams):
         self.env = env
         self.in_force = in_force
-        self.desk: Desk | None = None
+        self.desk: Desk | None = None  # set by Workforce.serve
         self._streams = streams
         self._spells: list[list[float]] = []  # [start, end or None, fte]
 
@@ -65,6 +60,12 @@ class Absence:
             spell[1] = self.env.now
             worker.absence_spell = None
             self.desk.capacity_changed(worker.team)
+
+    def stop(self, worker: Worker, day: float) -> None:
+        """The worker leaves: any spell of absence they are in ends today."""
+        if worker.absence_spell is not None:
+            worker.absence_spell[1] = day
+            worker.absence_spell = None
 
     def absent_fte_days(self, start: float, end: float) -> float:
         """FTE-days of absence in [start, end)."""

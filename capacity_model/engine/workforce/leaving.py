@@ -21,16 +21,19 @@ import simpy
 from ...scenario.calendar import YEAR_DAYS
 from .payroll import Payroll
 from ..in_force import ScenarioInForce
+from .recruitment import Recruitment
 from .register import Register
 from .worker import Worker, caseload_cap
 
 
 class Leaving:
-    def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, register: Register, payroll: Payroll):
+    def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, register: Register, payroll: Payroll,
+                 recruitment: Recruitment):
         self.env = env
         self.in_force = in_force
         self.register = register
         self._payroll = payroll
+        self._recruitment = recruitment
 
     def team_pressure(self, team: str) -> float:
         """Workload held by the team's social workers at work, over their caps at the standard."""
@@ -70,7 +73,7 @@ class Leaving:
             notice = leaving.notice_days.days_at(fate.uniform())
             resigned_u, remaining_u, where_u = fate.uniform(), fate.uniform(), fate.uniform()
             if resigned_u < 1.0 - math.exp(-self.hazard(worker) * notice / YEAR_DAYS):
-                worker.leaving = True
+                self.register.give_notice(worker)
                 destination = leaving.destinations.choose(where_u)
                 self.env.process(self._resign(worker, 0.0, remaining_u * notice, destination))
 
@@ -105,7 +108,7 @@ class Leaving:
 
     def _destination(self, worker: Worker) -> str | None:
         """An internal mover goes to the other team with most uncovered posts, if any has one."""
-        gaps = {team: self.register.uncovered_posts(team, include_agency=False)
+        gaps = {team: self._recruitment.uncovered_posts(team, include_agency=False)
                 for team in self.in_force.scenario.teams if team != worker.team}
         return max(gaps, key=lambda team: (gaps[team], team)) if gaps and max(gaps.values()) > 0 else None
 
@@ -113,6 +116,6 @@ class Leaving:
         yield self.env.timeout(at - self.env.now)
         if not worker.in_post:
             return
-        worker.leaving = True  # serving notice: no new children
+        self.register.give_notice(worker)
         yield self.env.timeout(notice)
         self.register.leave(worker, destination)

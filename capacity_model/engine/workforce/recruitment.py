@@ -23,31 +23,42 @@ from .register import Register
 
 
 class Recruitment:
+    """Who is on the way (hires and agency workers who have accepted and not yet started), and bringing them in."""
+
     def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, streams: RandomStreams,
                  register: Register, payroll: Payroll):
         self.env = env
         self.in_force = in_force
         self.register = register
+        teams = in_force.base.teams
+        self._pending = {"experienced": {team: 0 for team in teams}, "agency": {team: 0 for team in teams}}
         self._payroll = payroll
         self._recruitment = streams["recruitment"]
         self._agency = streams["agency_market"]
+
+    def uncovered_posts(self, team: str, include_agency: bool) -> int:
+        """Whole funded posts in ``team`` that nobody fills or is about to (agency counted if asked)."""
+        workers = [w for w in self.register.in_team[team] if not w.leaving]
+        covered = sum(w.fte for w in workers if w.permanent) + self._pending["experienced"][team]
+        if include_agency:
+            covered += sum(w.fte for w in workers if w.kind == "agency") + self._pending["agency"][team]
+        return max(0, math.floor(self.in_force.scenario.teams[team].posts_fte - covered + 1e-9))
 
     def campaign(self) -> None:
         """Advertise every permanent post not filled or about to be; some adverts become hires."""
         scenario = self.in_force.scenario
         recruitment = scenario.workforce.recruitment
         for team in scenario.teams:
-            advertised = self.register.uncovered_posts(team, include_agency=False)
+            advertised = self.uncovered_posts(team, include_agency=False)
             hires = int(self._recruitment.binomial(advertised, recruitment.hires_per_advertised_post))
             for _ in range(hires):
                 lead = recruitment.lead_time_days.days_at(float(self._recruitment.random()))
-                self.register.pending_hires[team] += 1
-                self.env.process(self._start_after(team, "experienced", lead, self.register.pending_hires))
+                self._start_after(team, "experienced", lead)
 
     def newly_qualified_cohort(self, size: int) -> None:
         """Newly qualified social workers start together, placed where the gaps are."""
         teams = self.in_force.scenario.teams
-        gaps = {team: self.register.uncovered_posts(team, include_agency=False) for team in teams}
+        gaps = {team: self.uncovered_posts(team, include_agency=False) for team in teams}
         weights = gaps if sum(gaps.values()) else {t: team.posts_fte for t, team in teams.items()}
         for team, n in share_out(size, weights).items():
             for _ in range(n):
@@ -60,20 +71,23 @@ class Recruitment:
         agency = scenario.workforce.agency
         if agency.fill_probability_per_month <= 0:
             return
-        pending = self.register.pending_agency
-        in_use = sum(1 for w in self.register.workers() if w.kind == "agency") + sum(pending.values())
+        in_use = sum(1 for w in self.register.workers() if w.kind == "agency") + sum(self._pending["agency"].values())
         for team in scenario.teams:
-            for _ in range(self.register.uncovered_posts(team, include_agency=True)):
+            for _ in range(self.uncovered_posts(team, include_agency=True)):
                 filled = self._agency.random() < agency.fill_probability_per_month
                 lead = agency.lead_time_days.days_at(float(self._agency.random()))
                 if filled and (agency.max_agency_workers is None or in_use < agency.max_agency_workers):
                     in_use += 1
-                    pending[team] += 1
-                    self.env.process(self._start_after(team, "agency", lead, pending))
+                    self._start_after(team, "agency", lead)
 
-    def _start_after(self, team: str, kind: str, lead_days: float, pending: dict[str, int]) -> Iterator[simpy.Event]:
+    def _start_after(self, team: str, kind: str, lead_days: float) -> None:
+        """A hire or agency worker on the way: in post after ``lead_days``."""
+        self._pending[kind][team] += 1
+        self.env.process(self._arrival(team, kind, lead_days))
+
+    def _arrival(self, team: str, kind: str, lead_days: float) -> Iterator[simpy.Event]:
         yield self.env.timeout(lead_days)
-        pending[team] -= 1
+        self._pending[kind][team] -= 1
         self.register.join(team, kind)
         if kind == "experienced":
             self._payroll.charge_hire(self.env.now)

@@ -8,7 +8,6 @@ team gains room or a worker's families need someone new.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable, Iterator, Protocol
 
@@ -31,7 +30,11 @@ class Desk(Protocol):
 
 
 class AbsenceClock(Protocol):
+    """What the register needs of absence: a worker's spells while in post, ended when they leave."""
+
     def spells(self, worker: Worker) -> Iterator[simpy.Event]: ...
+
+    def stop(self, worker: Worker, day: float) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,22 +50,19 @@ class Register:
 
     ``in_team[team]`` is that team's list of workers in post, in the order they joined
     it; the allocation desk reads these lists and only the register changes them.
-    ``pending_hires`` and ``pending_agency`` count starters on their way, by team.
     """
 
     def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, streams: RandomStreams,
                  payroll: Payroll, support: Support, absence: AbsenceClock):
-        teams = in_force.scenario.teams
+        teams = in_force.base.teams  # in the order the scenario lists them, whatever is in force
         self.env = env
         self.in_force = in_force
         self.in_team: dict[str, list[Worker]] = {team: [] for team in teams}
-        self.pending_hires = {team: 0 for team in teams}
-        self.pending_agency = {team: 0 for team in teams}
         self.counts = {"initial": 0, "joined": 0, "left": 0,
                        "permanent_initial": 0, "permanent_joined": 0, "permanent_left": 0}
         self.leavers: list[Leaver] = []
         self.internal_moves = 0
-        self.desk: Desk | None = None
+        self.desk: Desk | None = None  # set by serve(), before anything happens
         self._streams = streams
         self._payroll = payroll
         self._support = support
@@ -80,14 +80,6 @@ class Register:
 
     def permanent_fte(self) -> float:
         return sum(w.fte for w in self.workers() if w.permanent)
-
-    def uncovered_posts(self, team: str, include_agency: bool) -> int:
-        """Whole funded posts in ``team`` that nobody fills or is about to (agency counted if asked)."""
-        workers = [w for w in self.in_team[team] if not w.leaving]
-        covered = sum(w.fte for w in workers if w.permanent) + self.pending_hires[team]
-        if include_agency:
-            covered += sum(w.fte for w in workers if w.kind == "agency") + self.pending_agency[team]
-        return max(0, math.floor(self.in_force.scenario.teams[team].posts_fte - covered + 1e-9))
 
     # --- changes ------------------------------------------------------------------------
 
@@ -111,6 +103,10 @@ class Register:
         self.desk.capacity_changed(team)
         return worker
 
+    def give_notice(self, worker: Worker) -> None:
+        """The worker is serving notice: in post, but taking no new children."""
+        worker.leaving = True
+
     def change_kind(self, worker: Worker, kind: str) -> None:
         """ASYE year over, or an agency worker taking a permanent post: same person, new terms."""
         was_permanent = worker.permanent
@@ -130,9 +126,7 @@ class Register:
         worker.in_post = False
         self.in_team[worker.team].remove(worker)
         self._payroll.stop(worker, now)
-        if worker.absence_spell is not None:
-            worker.absence_spell[1] = now
-            worker.absence_spell = None
+        self._absence.stop(worker, now)
         self.counts["left"] += 1
         if worker.permanent:
             self.counts["permanent_left"] += 1

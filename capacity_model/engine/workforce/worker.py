@@ -29,7 +29,7 @@ class Worker:
     start_day: float
     service_start_day: float = 0.0
     children: int = 0
-    cases: set[Any] = field(default_factory=set)
+    families: set[Any] = field(default_factory=set)
     absent: bool = False
     long_term_absent: bool = False
     leaving: bool = False
@@ -42,12 +42,12 @@ class Worker:
     def take(self, family: Any) -> None:
         """Hold ``family``'s children from now on."""
         self.children += family.size
-        self.cases.add(family)
+        self.families.add(family)
 
     def hand_over(self, family: Any) -> None:
         """Stop holding ``family``'s children."""
         self.children -= family.size
-        self.cases.discard(family)
+        self.families.discard(family)
 
     @property
     def spare(self) -> int:
