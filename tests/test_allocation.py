@@ -86,3 +86,16 @@ def test_cancelled_entries_are_skipped():
     entry = q.push(Family(1), "cin", 0.0)
     entry.cancel()
     assert q.allocate(None, 30) == [] and len(q) == 0
+
+
+def test_above_cap_never_breaches_a_newly_qualified_workers_protected_caseload():
+    protected = Worker(0, "t", "newly_qualified", 1.0, 15, 0.0, children=14, ceiling=15)
+    experienced = Worker(1, "t", "experienced", 1.0, 22, 0.0, children=29)
+    q = AllocationQueue("t", [protected, experienced])
+    pair = Family(2)
+    q.push(pair, "cp", 0.0)
+    assert q.allocate(lambda entry: True, 30) == []  # 14 + 2 > 15 and 29 + 2 > 30: nobody may take it
+    single = Family(1)
+    q.push(single, "cin", 1.0)
+    [(entry, worker)] = q.allocate(lambda entry: True, 30)
+    assert entry.family is single and worker is protected and protected.children == 15  # within the protection

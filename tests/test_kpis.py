@@ -24,7 +24,7 @@ def snapshot(**fields) -> ServiceSnapshot:
         children_social_workers_12m=[(1, 1, "cin"), (2, 2, "cic"), (3, 3, "cp"), (1, 4, "cic")],
         permanent_leavers_fte_12m=1.5,
         mean_permanent_fte_12m=10.0,
-        assessments_completed=[10, 45, 46, 30],
+        assessments_completed=[(10, 12), (45, 45), (46, 50), (30, 46)],  # working days from start, from referral
         referrals=(40, 10),
     )
     base.update(fields)
@@ -73,7 +73,8 @@ def test_three_or_more_social_workers_weighted_by_children():
 
 
 def test_assessments_within_45_working_days_include_the_45th_day():
-    assert kpis.pct_assessments_within_45wd(snapshot()) == pytest.approx(75.0)
+    assert kpis.pct_assessments_within_45wd(snapshot()) == pytest.approx(75.0)  # from the assessment's start
+    assert kpis.pct_assessments_within_45wd_of_referral(snapshot()) == pytest.approx(50.0)  # the wait included
     assert kpis.pct_assessments_within_45wd(snapshot(assessments_completed=[])) is None
 
 

@@ -83,6 +83,24 @@ def test_the_page_states_each_options_change_from_the_base_in_words_and_values(c
     assert "Share of simulated futures meeting the plan&#x27;s target at month 4 (July 2020)" in page
 
 
+def test_the_page_shows_how_much_the_result_rests_on_what_freed_time_buys(compared):
+    manifest = json.loads((compared / "manifest.json").read_text())
+    assert [(v["option"], v["value"]) for v in manifest["variants"]] == [("whole-plan", 0.0), ("whole-plan", 1.0)]
+    differences = pd.read_csv(compared / "comparison.csv")
+    assert {"whole-plan~freed-time-0", "whole-plan~freed-time-1"} <= set(differences["scenario"])
+    page = (compared / "report.html").read_text(encoding="utf-8")
+    assert "<h2>What the result rests on</h2>" in page and "freed_time_to_caseload_share = 0" in page
+    assert "What this rests on: if none of support staff&#x27;s freed time went to more children" in page
+    assert "freed-time" not in page.split("<h2>What the result rests on</h2>")[0]  # not shown as options
+    assert not [p for p in (compared / "charts").iterdir() if "freed-time" in p.name]
+
+
+def test_the_chances_of_meeting_targets_come_with_intervals_and_a_warning_when_too_few(compared):
+    page = (compared / "report.html").read_text(encoding="utf-8")
+    assert "(95% interval)" in page and "<span class='ci'>(0 to 56)</span>" in page  # 0 of 3 futures
+    assert "Too few simulated futures to say" in page
+
+
 def test_the_page_lists_each_scenarios_assumptions_with_notes_and_dates(compared):
     page = (compared / "report.html").read_text(encoding="utf-8")
     assert "The whole plan: agency offer, interim team" in page  # the scenario's description
@@ -124,7 +142,8 @@ def test_the_workbooks_wide_sheets_match_the_summary_and_carry_units(compared):
     for stat, text in (("mean", "mean"), ("ci_low", "95% CI low"), ("ci_high", "95% CI high")):
         assert scorecard.loc[("whole-plan", 3), f"{header}: {text}"] == pytest.approx(
             summary.loc[("whole-plan", "unallocated_over_5d", 3), stat])
-    assert list(scorecard.index.get_level_values(0).unique()) == ["baseline", "whole-plan"]  # base first
+    assert list(scorecard.index.get_level_values(0).unique()) == [  # base first, then options, then their variants
+        "baseline", "whole-plan", "whole-plan~freed-time-0", "whole-plan~freed-time-1"]
     costs = sheets["costs"].set_index(["Scenario", "Month"])
     assert costs.loc[("baseline", 2), "Workforce cost in the month (£, mean)"] == pytest.approx(
         summary.loc[("baseline", "cost_total_gbp", 2), "mean"])

@@ -18,9 +18,11 @@ QUIET_PATHWAY = {"referrals": {"new_children_per_year": 0, "monthly_seasonality"
 
 
 def one_team(staff: dict, workforce: dict, posts: float = 100, costs: dict | None = None,
-             children: dict | None = None, waiting: dict | None = None, policy: str = "hard_cap") -> Scenario:
+             children: dict | None = None, waiting: dict | None = None, policy: str = "hard_cap",
+             schedule: str = "meetings") -> Scenario:
     """One team holding every stage, no referrals, a workforce that does only what it is told."""
-    return scenario_with({**QUIET_PATHWAY, "allocation": {"policy": policy}, "warm_up_months": 0}, replace={
+    return scenario_with({**QUIET_PATHWAY, "allocation": {"policy": policy, "schedule": schedule},
+                          "warm_up_months": 0}, replace={
         "teams": {"duty": {"posts_fte": posts, "stages": ["assessment", "cin", "cp", "cic"]}},
         "initial_state": {
             "allocated_children": children or {"assessment": 0, "cin": 0, "cp": 0, "cic": 0},
@@ -130,7 +132,7 @@ def test_newly_qualified_cohort_starts_in_september_and_qualifies_a_year_later()
 
 
 def test_a_leavers_children_each_get_a_new_social_worker_and_count_towards_three_plus():
-    scenario = one_team({"experienced": 3}, {}, posts=3,
+    scenario = one_team({"experienced": 3}, {}, posts=3, schedule="continuous",
                         children={"assessment": 0, "cin": 30, "cp": 0, "cic": 0})
     replication, month_ends = started(scenario)
     register = replication.workforce.register
@@ -199,15 +201,35 @@ def test_long_term_absence_hands_children_back():
     assert all(f.worker is None or not f.worker.long_term_absent for f in families)
 
 
-def test_support_officers_raise_caps_by_the_documented_rule():
-    def caps(fte: float) -> list[int]:
-        scenario = one_team({"experienced": 10}, {"support": {"social_work_support_officers": {
-            "fte": fte, "social_workers_supported_per_fte": 4, "time_freed_share": 0.2}}}, posts=10)
-        replication, _ = started(scenario)
-        return sorted({w.cap for w in replication.workforce.register.workers()})
-    assert caps(0.0) == [22]
-    assert caps(2.5) == [27]  # full coverage: 22 / (1 - 0.2) = 27.5
-    assert caps(1.25) == [24]  # half coverage: 22 / (1 - 0.1) = 24.4
+def supported(fte: float, to_caseload: float, staff: dict | None = None) -> Replication:
+    scenario = one_team(staff or {"experienced": 10}, {"support": {"social_work_support_officers": {
+        "fte": fte, "social_workers_supported_per_fte": 4, "time_freed_share": 0.2,
+        "freed_time_to_caseload_share": to_caseload}}}, posts=10,
+        children={"assessment": 0, "cin": 0, "cp": 0, "cic": 150})
+    return started(scenario)[0]
+
+
+def caps(replication: Replication) -> list[tuple[str, int]]:
+    return sorted({(w.kind, w.cap) for w in replication.workforce.register.workers()})
+
+
+def test_support_officers_raise_caps_only_by_the_freed_time_going_to_caseloads():
+    assert caps(supported(0.0, 1.0)) == [("experienced", 22)]
+    assert caps(supported(2.5, 1.0)) == [("experienced", 27)]  # full coverage, all to caseloads: 22 / 0.8 = 27.5
+    assert caps(supported(2.5, 0.5)) == [("experienced", 24)]  # half of it: 22 / (1 - 0.1) = 24.4
+    assert caps(supported(2.5, 0.0)) == [("experienced", 22)]  # all of it to the children already held
+    assert caps(supported(1.25, 1.0)) == [("experienced", 24)]  # half coverage: 22 / (1 - 0.1) = 24.4
+    mixed = caps(supported(3.0, 1.0, {"experienced": 8, "newly_qualified": 4}))  # 12 fully supported
+    assert mixed == [("experienced", 27), ("newly_qualified", 15)]  # a protected caseload is never raised
+
+
+def test_all_freed_time_lowers_the_caseload_pressure_behind_leaving():
+    def pressure(fte: float, to_caseload: float) -> float:
+        return supported(fte, to_caseload).workforce.leaving.team_pressure("duty")
+    unsupported = pressure(0.0, 0.0)
+    assert unsupported == pytest.approx(150 / 220)  # 150 children over 10 caps of 22
+    assert pressure(2.5, 0.0) == pytest.approx(0.8 * unsupported)  # a fifth of the work with each child taken on
+    assert pressure(2.5, 1.0) == pytest.approx(0.8 * unsupported)
 
 
 def test_higher_demand_raises_turnover_through_caseload_pressure():

@@ -11,17 +11,18 @@ import numpy as np
 import pandas as pd
 
 from ..measures import KPI_BY_ID, meets_target
-from .summary import mean_interval
+from .summary import mean_interval, wilson_interval
 
 COMPARISON_COLUMNS = ["scenario", "base", "kpi", "month", "date", "difference_mean", "difference_ci_low",
-                      "difference_ci_high", "pairs", "p_meets_target", "replications"]
+                      "difference_ci_high", "pairs", "p_meets_target", "p_meets_target_low", "p_meets_target_high",
+                      "replications"]
 
 
 def paired_differences(kpis: pd.DataFrame, base: str) -> pd.DataFrame:
     """Per scenario, KPI and month: the mean paired difference from the base, with its 95%
     interval, over the replications where both have a value (``pairs``), and the share of the
-    scenario's own replications meeting the plan's target (base rows included, with no
-    difference). A KPI with no value in a replication (a flow in a month with nothing to
+    scenario's own replications meeting the plan's target with its 95% Wilson interval (base
+    rows included, with no difference). A KPI with no value in a replication (a flow in a month with nothing to
     count) drops out of that replication's pair only."""
     keys = ["replication", "month", "date", "kpi"]
     base_values = kpis[kpis["scenario"] == base].set_index(keys)["value"].rename("base")
@@ -37,6 +38,11 @@ def paired_differences(kpis: pd.DataFrame, base: str) -> pd.DataFrame:
                 mean, low, high = mean_interval(paired["value"].to_numpy(dtype=float)
                                                 - paired["base"].to_numpy(dtype=float))
             target = KPI_BY_ID[kpi].target if kpi in KPI_BY_ID else None
-            p_meets = float(meets_target(kpi, values).mean()) if target is not None else np.nan
-            rows.append((scenario, base, kpi, month, date, mean, low, high, len(paired), p_meets, len(values)))
+            if target is not None:
+                met = int(meets_target(kpi, values).sum())
+                p_meets, (p_low, p_high) = met / len(values), wilson_interval(met, len(values))
+            else:
+                p_meets = p_low = p_high = np.nan
+            rows.append((scenario, base, kpi, month, date, mean, low, high, len(paired), p_meets, p_low, p_high,
+                         len(values)))
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)

@@ -68,19 +68,39 @@ def findings(run: RunFolder) -> list[tuple[str, list[str]]]:
     when = month_text(month, run.date(month))
     out = []
     for option in run.options:
-        head, cost = cell(run.differences, option, HEADLINE, month), cell(run.differences, option, "cost_cumulative_gbp", month)
+        head = cell(run.differences, option, HEADLINE, month)
+        cost = cell(run.differences, option, "cost_cumulative_gbp", month)
         if head is None or pd.isna(head["difference_mean"]):
             continue
         lead = f"{display_name(option)} {change_in_words(HEADLINE, *difference_values(head))} at {when}"
         costed = cost is not None and pd.notna(cost["difference_mean"])
         lead += f", {cost_in_words(*difference_values(cost))}." if costed else "."
-        details = []
+        details = [sentence] if (sentence := rests_on(run, option)) else []
         for kpi in COMPARED:
             row = cell(run.differences, option, kpi, month)
             if kpi not in (HEADLINE, "cost_cumulative_gbp") and row is not None and pd.notna(row["difference_mean"]):
                 details.append(f"It {change_in_words(kpi, *difference_values(row))}.")
         out.append((lead, details))
     return out
+
+
+def rests_on(run: RunFolder, option: str) -> str | None:
+    """How much an option's headline change rests on what support staff's freed time buys, in words."""
+    ends = [v for v in run.variants if v["option"] == option]
+    month = run.months[-1]
+    parts = []
+    for variant in ends:
+        row = cell(run.differences, variant["name"], HEADLINE, month)
+        if row is None or pd.isna(row["difference_mean"]):
+            continue
+        value = variant["value"]
+        condition = ("if none of support staff's freed time went to more children" if value == 0
+                     else "if all of it did" if value == 1 and parts else
+                     "if all of support staff's freed time went to more children" if value == 1
+                     else f"with {variant['assumption']} at {value:g}")
+        parts.append(f"{condition} ({variant['assumption']} {value:g}), it "
+                     f"{change_in_words(HEADLINE, *difference_values(row))}")
+    return f"What this rests on: {'; '.join(parts)}." if parts else None
 
 
 def difference_values(row: pd.Series) -> tuple[float, float, float]:

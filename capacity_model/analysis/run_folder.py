@@ -61,6 +61,18 @@ class RunFolder:
         return [name for name in self.names if name != self.base] if self.base else []
 
     @property
+    def variants(self) -> list[dict]:
+        """Options run again with one assumption changed: ``name``, ``option``, ``assumption``, ``value``."""
+        return list(self.manifest.get("variants") or [])
+
+    @property
+    def option_differences(self) -> pd.DataFrame | None:
+        """The comparison without the variants' rows: the base and the options themselves."""
+        if self.differences is None:
+            return None
+        return self.differences[~self.differences["scenario"].isin({v["name"] for v in self.variants})]
+
+    @property
     def months(self) -> list[int]:
         return scorecard_months(int(self.summary["month"].max()))
 

@@ -27,6 +27,20 @@ def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float
     return mean, mean - half, mean + half
 
 
+def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a proportion: honest at 0 and 1 and with few trials, unlike p +/- z se."""
+    if n == 0:
+        return float("nan"), float("nan")
+    z = float(stats.norm.ppf((1 + level) / 2))
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * float(np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))) / denominator
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return low, high
+
+
 def summarise(kpis: pd.DataFrame) -> pd.DataFrame:
     """One row per scenario, KPI and month, from the tidy table of replications.
 

@@ -17,6 +17,10 @@ COMPARED = ("unallocated", "unallocated_over_5d", "pct_caseload_le_22", "agency_
 """The KPIs whose change from the base a comparison shows."""
 TARGETS_SHOWN = ("unallocated_over_5d", "pct_caseload_le_22", "average_caseload")
 """The plan's targets whose chance of being met a comparison shows."""
+RESTS_ON = ("unallocated", "unallocated_over_5d", "pct_caseload_le_22", "turnover_12m")
+"""The KPIs shown for an option at both ends of an assumption it rests on."""
+WIDE_CHANCE = 0.3
+"""A chance of meeting a target known only to within more than this (30 points) is flagged: too few replications."""
 MONEY_DIVISOR = 1e6
 """Money is shown in millions of pounds."""
 
@@ -31,6 +35,12 @@ def display_unit(kpi_id: str) -> tuple[str, float, int]:
     """Unit shown, divisor and decimals: money in millions of pounds, the rest as defined."""
     kpi = KPI_BY_ID[kpi_id]
     return ("£ million", MONEY_DIVISOR, 2) if kpi.unit == "GBP" else (kpi.unit, 1.0, kpi.decimals)
+
+
+def chance_is_wide(row: pd.Series | None) -> bool:
+    """Whether a chance of meeting a target rests on too few replications to say much (a wide interval)."""
+    return row is not None and pd.notna(row["p_meets_target"]) and (
+        row["p_meets_target_high"] - row["p_meets_target_low"] > WIDE_CHANCE)
 
 
 def cell(table: pd.DataFrame, scenario: str, kpi: str, month: int) -> pd.Series | None:

@@ -19,7 +19,9 @@ COMPARISON_HEADERS = {
     "scenario": "Scenario", "base": "Compared with", "kpi": "KPI id", "label": "KPI", "unit": "Unit",
     "month": "Month", "date": "Date", "difference_mean": "Difference from base (mean)",
     "difference_ci_low": "Difference 95% CI low", "difference_ci_high": "Difference 95% CI high",
-    "pairs": "Replications paired with the base", "p_meets_target": "Share of futures meeting the plan's target", "replications": "Replications",
+    "pairs": "Replications paired with the base", "p_meets_target": "Share of futures meeting the plan's target",
+    "p_meets_target_low": "Share meeting the target: 95% CI low", "p_meets_target_high": "Share meeting the target: 95% CI high",
+    "replications": "Replications",
 }
 
 ASSUMPTION_HEADERS = {
@@ -109,7 +111,6 @@ def _number_formats(sheet, table: pd.DataFrame) -> None:
         if not pd.api.types.is_float_dtype(table[column]):
             continue
         text = str(column)
-        number_format = ('"£"#,##0' if "(£" in text else "0%" if text.startswith("Share of futures")
-                         else "#,##0.0")
+        number_format = ('"£"#,##0' if "(£" in text else "0%" if text.startswith("Share ") else "#,##0.0")
         for (cell,) in sheet.iter_rows(min_row=2, max_row=len(table) + 1, min_col=index, max_col=index):
             cell.number_format = number_format

@@ -5,7 +5,8 @@ assessments, then Child in Need, and within each by how long they have waited. E
 family goes to the available worker in the team with the most spare capacity under
 their cap. Under the ``above_cap_after_wait`` policy a family that has waited long
 enough goes to the worker with the most spare capacity even above the cap, up to an
-absolute maximum; under ``hard_cap`` it keeps waiting.
+absolute maximum, but never beyond a newly qualified worker's protected caseload;
+under ``hard_cap`` it keeps waiting.
 """
 
 from __future__ import annotations
@@ -140,6 +141,7 @@ def _most_spare(workers: list[Worker]) -> Worker:
 
 
 def _above_cap(workers: list[Worker], size: int, limit: int) -> Worker | None:
-    """Above the cap: most spare capacity among those who stay within ``limit`` (lowest id on a tie)."""
-    eligible = [w for w in workers if w.children + size <= limit]
+    """Above the cap: most spare capacity among those who stay within ``limit`` and their own
+    ceiling (a newly qualified worker's protected caseload), lowest id on a tie."""
+    eligible = [w for w in workers if w.children + size <= min(limit, w.ceiling)]
     return max(eligible, key=lambda w: (w.cap - w.children, -w.id)) if eligible else None

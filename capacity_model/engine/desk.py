@@ -39,6 +39,7 @@ class AllocationDesk:
         self.in_force = in_force
         self.team_of = {stage.value: scenario.team_for(stage) for stage in Stage}
         self.queues = {team: AllocationQueue(team, register.in_team[team]) for team in scenario.teams}
+        self.moves = {team: [0, 0] for team in scenario.teams}  # within-team moves drawn and made, since the origin
         self._calendar = horizon.calendar
         self._horizon = horizon
         self._streams = streams
@@ -53,6 +54,7 @@ class AllocationDesk:
     def wait(self, family: Family, queued_day: float) -> None:
         """A family with no social worker joins its team's queue, waiting since ``queued_day``."""
         self._tally.waiting.change(family.size, self.env.now)
+        family.unallocated_since = queued_day
         self._queue(family, queued_day)
 
     def stage_changed(self, family: Family) -> None:
@@ -126,16 +128,19 @@ class AllocationDesk:
     def hand_back(self, worker: Worker) -> None:
         """A worker stops holding cases: each family needs a new social worker.
 
-        Families are reallocated at once where the team has room (a reallocation
-        meeting on the day), otherwise they wait unallocated from today.
+        The families wait unallocated from today, in the worker's team (or, for a family
+        already waiting for a transfer, in the receiving team, keeping its place), and
+        are allocated as the schedule allocates: at the next allocation meeting, or at
+        once where allocation is continuous.
         """
         now = self.env.now
         for family in sorted(worker.families, key=lambda f: f.id):
             self._release(family)
             self._tally.waiting.change(family.size, now)
+            family.unallocated_since = now
             if family.queue_entry is None:
                 self._queue(family, now)
-        self._allocate(worker.team)
+        self.capacity_changed(worker.team)
 
     def _allocate(self, team: str) -> None:
         policy = self.in_force.scenario.allocation
@@ -149,8 +154,8 @@ class AllocationDesk:
         for entry, worker in self.queues[team].allocate(waited_enough, policy.absolute_max_caseload):
             family = entry.family
             family.queue_entry = None
-            if family.worker is None:  # unallocated until now (a transfer always had a worker)
-                self._tally.month_allocation_waits.append((family.size, now - entry.queued_day))
+            if family.worker is None:  # unallocated until now (a transfer still had its worker)
+                self._tally.month_allocation_waits.append((family.size, now - family.unallocated_since))
                 self._tally.waiting.change(-family.size, now)
             self._release(family)  # a transfer: the sending worker hands over
             self._record(family, worker, now)
@@ -183,13 +188,16 @@ class AllocationDesk:
         """Monthly, some families move to another worker in their team (rebalancing, restructures).
 
         Each allocated family moves with probability 1 - exp(-rate x month / 365), to the
-        colleague with most spare capacity who has room; if nobody has room it stays.
+        colleague at work with most spare capacity, even above the standard cap (these
+        are moves for other reasons than room), but never past the absolute maximum or a
+        newly qualified colleague's protected caseload; with no such colleague it stays.
         """
         rng = self._streams["reallocations"]
         horizon = self._horizon
         for month in range(horizon.simulated_months):
             yield self.env.timeout(self._calendar.day_of(horizon.month_start(month)) + REALLOCATIONS - self.env.now)
-            rate = self.in_force.scenario.allocation.reallocations_per_family_year
+            allocation = self.in_force.scenario.allocation
+            rate = allocation.reallocations_per_family_year
             if rate <= 0:
                 continue
             p_move = 1.0 - math.exp(-rate * horizon.month_days(month) / YEAR_DAYS)
@@ -197,10 +205,14 @@ class AllocationDesk:
             for family in sorted(open_families.values(), key=lambda f: f.id):
                 if rng.random() >= p_move or family.worker is None or family.queue_entry is not None:
                     continue
-                colleagues = [w for w in self.queues[family.worker.team].workers
-                              if w is not family.worker and w.can_hold_cases and w.spare >= family.size]
+                moves = self.moves[family.worker.team]
+                moves[0] += 1
+                most = allocation.absolute_max_caseload
+                colleagues = [w for w in self.queues[family.worker.team].workers if w is not family.worker
+                              and w.can_hold_cases and w.children + family.size <= min(most, w.ceiling)]
                 if colleagues:
                     new = max(colleagues, key=lambda w: (w.spare, -w.id))
                     self._release(family, allocate=False)  # the move happens before anyone else is allocated
                     self._give(family, new, now)
+                    moves[1] += 1
                     self.capacity_changed(new.team)

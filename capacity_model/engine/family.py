@@ -30,7 +30,9 @@ class Family:
     ``holdings`` lists every social worker the family has had, in order, for the count
     of different social workers a child has had.
     ``allocated`` fires when an unallocated family is given a social worker (an
-    assessment waits for it).
+    assessment waits for it). ``unallocated_since`` is when it last became unallocated:
+    its wait, for the scorecard, counts from then. (Its place in a queue counts from
+    ``queue_entry.queued_day``, which for a transfer is when the transfer began.)
     """
 
     id: int
@@ -38,11 +40,12 @@ class Family:
     fate: Fate
     stage: str | None = None
     worker: Worker | None = None
-    referral_day: float = 0.0
+    referral_day: float | None = None  # the last referral (for a family open at the origin: its episode's start)
+    assessment_started: float | None = None
     queue_entry: QueueEntry | None = None
+    unallocated_since: float | None = None
     allocated: simpy.Event | None = None
     holdings: list[Holding] = field(default_factory=list)
-    last_closed_day: float | None = None
 
     def social_workers_since(self, day: float) -> set[int]:
         """Ids of the social workers who held the family at any time from ``day`` on."""

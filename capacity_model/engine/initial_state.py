@@ -64,7 +64,9 @@ class InitialState:
         Closures before the origin are drawn at the steady-state rate (every referred
         family closes once, so families close as often as they are referred: new ones
         plus re-referrals), and each is re-referred as any closure would be. Without
-        them the first year would lack its re-referrals.
+        them the first year would lack its re-referrals. The previous referral of such a
+        family is placed one assessment before its closure (most closures follow an
+        assessment with no further action), for the count of re-referrals [E].
         """
         scenario = self.in_force.scenario
         rereferral, referrals = scenario.rereferral, scenario.referrals
@@ -80,8 +82,10 @@ class InitialState:
         for closed, back, delay in zip(closed_at, again, delays):
             if back and closed + delay > 0:
                 fate = fates.next_row()
-                family = self._pathway.new_family(self._referrals.sibling_size(fate.uniform()), fate,
-                                                  last_closed_day=float(closed))
+                size = self._referrals.sibling_size(fate.uniform())
+                assessment = scenario.pathway.assessment_working_days.days_at(fate.uniform())
+                previous = self._calendar.subtract_working_days(float(closed), assessment, at=BACKDATED)
+                family = self._pathway.new_family(size, fate, referral_day=previous)
                 self._pathway.refer_after(family, float(closed + delay))
 
     def _family_sizes(self, children: int, rng: np.random.Generator) -> list[int]:
@@ -111,7 +115,8 @@ class InitialState:
                 self._pathway.open(family, stage, queued)  # referred when it started waiting
                 ends_at = None  # waiting: the assessment starts when someone is allocated
             self._desk.wait(family, queued)
-        self._pathway.start(family, stage, ends_at)
+        under_way = stage == Stage.ASSESSMENT.value and ends_at is not None
+        self._pathway.start(family, stage, ends_at, assessment_started=started if under_way else None)
 
 
 def episodes_under_way(duration: Duration, n: int, rng: np.random.Generator,

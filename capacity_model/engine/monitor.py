@@ -31,7 +31,7 @@ CASE_HOLDER_COSTS = ("permanent", "agency", "interim")
 class Monitor:
     def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, horizon: Horizon, tally: Tally,
                  open_families: dict[int, Family], workforce: Workforce, ledger: CostLedger,
-                 emit: Callable[[MonthEnd], None]):
+                 desk_moves: dict[str, list[int]], emit: Callable[[MonthEnd], None]):
         self.env = env
         self.in_force = in_force
         self._horizon = horizon
@@ -39,6 +39,7 @@ class Monitor:
         self._open = open_families
         self._workforce = workforce
         self._ledger = ledger
+        self._desk_moves = desk_moves
         self._emit = emit
         self._permanent_fte_history: list[tuple[float, float]] = []  # (day, permanent FTE) at snapshots
 
@@ -71,7 +72,7 @@ class Monitor:
         window_start = now - YEAR_DAYS
         for family in self._open.values():
             if family.worker is None:
-                waits.append((family.size, calendar.working_days_between(family.queue_entry.queued_day, cutoff)))
+                waits.append((family.size, calendar.working_days_between(family.unallocated_since, cutoff)))
             else:
                 open_children[family.stage] += family.size
             social_workers.append((family.size, len(family.social_workers_since(window_start)), family.stage))
@@ -134,6 +135,8 @@ class Monitor:
             **{f"permanent_leavers_to_{where}": sum(1 for l in register.leavers if l.destination == where)
                for where in LeaverDestinations.model_fields},
             "internal_moves": register.internal_moves,
+            "within_team_moves_drawn": sum(drawn for drawn, _ in self._desk_moves.values()),
+            "within_team_moves_made": sum(made for _, made in self._desk_moves.values()),
             **{f"stage_{stage.value}_children": sum(f.size for f in families if f.stage == stage.value)
                for stage in Stage},
             **{f"stage_{stage}_entries": n for stage, n in tally.stage_entries.items()},

@@ -42,9 +42,9 @@ class Pathway:
         self._tally = tally
         self._ids = iter(range(1 << 62))
 
-    def new_family(self, size: int, fate: Fate, last_closed_day: float | None = None) -> Family:
-        """A family not yet referred (``last_closed_day``: when an earlier case of theirs closed)."""
-        return Family(next(self._ids), size, fate, last_closed_day=last_closed_day)
+    def new_family(self, size: int, fate: Fate, referral_day: float | None = None) -> Family:
+        """A family not yet referred (``referral_day``: when an earlier case of theirs was referred)."""
+        return Family(next(self._ids), size, fate, referral_day=referral_day)
 
     def open(self, family: Family, stage: str, referral_day: float) -> None:
         """The family is open at ``stage`` (referred on ``referral_day``)."""
@@ -56,7 +56,8 @@ class Pathway:
         """The family is referred now: it waits for a social worker to assess it."""
         now = self.env.now
         tally = self._tally
-        rereferral = family.last_closed_day is not None and now - family.last_closed_day <= YEAR_DAYS
+        # DfE: a re-referral is a referral within 12 months of the family's previous referral
+        rereferral = family.referral_day is not None and now - family.referral_day <= YEAR_DAYS
         tally.children["referred"] += family.size
         tally.month_referrals[0] += family.size
         tally.month_referrals[1] += family.size if rereferral else 0
@@ -73,8 +74,12 @@ class Pathway:
         yield self.env.timeout(delay)
         self.refer(family)
 
-    def start(self, family: Family, stage: str, stage_ends_at: float | None = None) -> None:
-        """Start the family's journey from ``stage`` (ending at ``stage_ends_at`` if already known)."""
+    def start(self, family: Family, stage: str, stage_ends_at: float | None = None,
+              assessment_started: float | None = None) -> None:
+        """Start the family's journey from ``stage`` (ending at ``stage_ends_at`` if already known;
+        an assessment already under way started on ``assessment_started``)."""
+        if assessment_started is not None:
+            family.assessment_started = assessment_started
         self.env.process(self._journey(family, stage, stage_ends_at))
 
     def stage_duration(self, stage: Stage) -> Duration:
@@ -96,11 +101,13 @@ class Pathway:
                 if family.worker is None:
                     yield family.allocated  # the assessment starts when a social worker has the case
                 if stage_ends_at is None:
+                    family.assessment_started = env.now
                     working_days = self.in_force.scenario.pathway.assessment_working_days.days_at(
                         family.fate.uniform())
                     stage_ends_at = calendar.add_working_days(env.now, working_days, at=CLOCKS_RUN_OUT)
                 yield env.timeout(stage_ends_at - env.now)
-                self._tally.month_assessments.append(calendar.working_days_between(family.referral_day, env.now))
+                self._tally.month_assessments.append((calendar.working_days_between(family.assessment_started, env.now),
+                                                      calendar.working_days_between(family.referral_day, env.now)))
                 next_stage = self.in_force.scenario.pathway.assessment_outcomes.choose(family.fate.uniform())
             else:
                 if stage_ends_at is None:
@@ -119,11 +126,9 @@ class Pathway:
             stage = next_stage
 
     def _close(self, family: Family) -> None:
-        now = self.env.now
         self._desk.close(family)
         del self.open_families[family.id]
         family.stage = None
-        family.last_closed_day = now
         self._tally.children["closed"] += family.size
         rereferral = self.in_force.scenario.rereferral
         if family.fate.uniform() < rereferral.probability:

@@ -58,7 +58,7 @@ class Replication:
         self.initial_state = InitialState(in_force, horizon, streams, self.workforce, self.referrals,
                                           self.pathway, self.desk, self.tally)
         self.monitor = Monitor(env, in_force, horizon, self.tally, self.pathway.open_families, self.workforce,
-                               self.ledger, emit)
+                               self.ledger, self.desk.moves, emit)
 
     def start(self) -> None:
         """Put the initial state in place and start every process (nothing has happened yet)."""

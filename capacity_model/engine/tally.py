@@ -45,6 +45,6 @@ class Tally:
         self.new_month()
 
     def new_month(self) -> None:
-        self.month_referrals = [0, 0]  # children referred, of whom within 12 months of a closure
-        self.month_assessments: list[int] = []  # working days from referral to completion
+        self.month_referrals = [0, 0]  # children referred, of whom within 12 months of their previous referral
+        self.month_assessments: list[tuple[int, int]] = []  # working days to completion from its start, from referral
         self.month_allocation_waits: list[tuple[int, float]] = []  # (children, calendar days waited)

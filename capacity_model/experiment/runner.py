@@ -19,7 +19,7 @@ from .executors import local
 from .task import ReplicationResult, Task
 
 KPI_COLUMNS = ["scenario", "replication", "month", "date", "kpi", "value"]
-CASELOAD_COLUMNS = ["scenario", "replication", "month", "caseload", "social_workers"]
+CASELOAD_COLUMNS = ["scenario", "replication", "month", "kind", "caseload", "social_workers"]
 DEFAULT_REPLICATIONS = 40
 DEFAULT_MONTHS = 24
 

@@ -23,13 +23,13 @@ class ReplicationResult:
     replication: int
     kpis: list[tuple[int, str, str, float]] = field(default_factory=list)  # (month, ISO date, kpi id, value)
     balance: list[dict[str, float]] = field(default_factory=list)  # children and staff in and out, per month
-    caseloads: list[tuple[int, int, int]] = field(default_factory=list)  # (month, children held, workers)
+    caseloads: list[tuple[int, str, int, int]] = field(default_factory=list)  # (month, kind, children held, workers)
 
     def record(self, month_end: MonthEnd) -> None:
         """Add one month end: its scorecard, balance and caseload distribution."""
         self.kpis.extend((month_end.month, month_end.date, kpi, value)
                          for kpi, value in scorecard(month_end.service).items())
-        self.caseloads.extend((month_end.month, children, n) for children, n in month_end.caseloads())
+        self.caseloads.extend((month_end.month, kind, children, n) for kind, children, n in month_end.caseloads())
         self.balance.append(month_end.balance)
 
 

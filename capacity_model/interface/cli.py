@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+from dataclasses import asdict
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -61,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "change from the base at months 6, 12 and 24, with 95% intervals.")
     compare.add_argument("base", metavar="BASE", help="the base scenario (file or built-in name)")
     compare.add_argument("options", nargs="+", metavar="OPTION", help="scenarios to compare with the base")
+    compare.add_argument("--freed-time-ends", action=argparse.BooleanOptionalAction, default=True,
+                         help="also run each option with support staff with none and with all of their freed time "
+                              "going to more children (freed_time_to_caseload_share 0 and 1; default: yes)")
     _run_options(compare, default_out="results/compare-<timestamp>")
 
     report = commands.add_parser(
@@ -143,11 +147,12 @@ def _compare(args: argparse.Namespace, argv: list[str] | None) -> int:
     folder = args.out or default_run_folder(Path("results"), "compare", started)
     refuse_existing(folder)
     jobs = args.jobs or default_jobs()
-    result = compare(base, options, args.reps, args.months, args.seed, jobs)
-    manifest = {**_manifest(args, argv, [base, *options], jobs, started), "base": base.name}
+    result = compare(base, options, args.reps, args.months, args.seed, jobs, assumption_ends=args.freed_time_ends)
+    manifest = {**_manifest(args, argv, [base, *options], jobs, started), "base": base.name,
+                "variants": [asdict(variant) for variant in result.variants]}
     _write(folder, manifest, result.kpis, result.balance, result.caseloads, result.summary,
            {"comparison.csv": csv_writer(result.differences)})
-    print(format_comparison(result.differences, scorecard_months(args.months)))
+    print(format_comparison(result.differences, scorecard_months(args.months), result.variants))
     print()
     print(f"Results written to {folder} (comparison.csv has every KPI and month)")
     return _report(folder) if args.report else 0

@@ -76,11 +76,11 @@ def report_charts(run: RunFolder) -> list[Chart]:
                 lambda: charts.workforce_composition(run.kpis, name), WORKFORCE_CAPTION)
         for kpi in (HEADLINE, "pct_caseload_le_22", "cost_cumulative_gbp"):
             add(f"options-{kpi}-month{month}", "side by side", "Change from the base",
-                lambda: charts.option_comparison(run.differences, kpi, month),
+                lambda: charts.option_comparison(run.option_differences, kpi, month),
                 "Each option's change from the base on the same simulated futures (common random numbers). "
                 "A bar that crosses the zero line means no clear change.")
         add(f"cost-effect-{HEADLINE}-month{month}", "side by side", "What each option buys",
-            lambda: charts.cost_effect(run.differences, HEADLINE, month),
+            lambda: charts.cost_effect(run.option_differences, HEADLINE, month),
             "Up is better, right costs more: the best value sits high and to the left. Bars are 95% intervals.")
     else:
         shown = run.names[:4]

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from ..analysis.charts import display_name, month_text, signed
 from ..analysis.findings import HEADLINE, difference_values, figure_text, findings, headline_figures, kpi_phrase
 from ..analysis.run_folder import RunFolder, assumption_rows, price_year, provenance
-from ..analysis.tables import ALSO_SHOWN, COMPARED, TARGETS_SHOWN, cell, display_unit
+from ..analysis.tables import ALSO_SHOWN, COMPARED, RESTS_ON, TARGETS_SHOWN, cell, chance_is_wide, display_unit
 from ..measures import KPI_BY_ID, OBJECTIVE_10_KPIS
 from .report_charts import Chart, charted_options
 
@@ -83,30 +83,63 @@ def _scorecards_html(run: RunFolder) -> str:
     return "".join(parts)
 
 
-def _comparison_html(run: RunFolder, option: str) -> str:
+def _change_html(row: pd.Series | None, kpi: str) -> str:
+    if row is None or pd.isna(row["difference_mean"]):
+        return "-"
+    _, divisor, decimals = display_unit(kpi)
+    m, lo, hi = (v / divisor for v in difference_values(row))
+    return f"{signed(m, decimals)}<br><span class='ci'>({signed(lo, decimals)} to {signed(hi, decimals)})</span>"
+
+
+def _change_rows(run: RunFolder, kpis, cells) -> list[list[str]]:
+    """A row per KPI of changes from the base: label, unit, then ``cells(kpi)`` (rows of the comparison)."""
     rows = []
-    for kpi in COMPARED:
-        unit, divisor, decimals = display_unit(kpi)
-        unit = "percentage points" if unit == "%" else unit
+    for kpi in kpis:
+        unit = display_unit(kpi)[0]
         label = "Extra cost since the start date" if kpi == "cost_cumulative_gbp" else KPI_BY_ID[kpi].label
-        row = [_e(label), _e(unit)]
-        for month in run.months:
-            found = cell(run.differences, option, kpi, month)
-            if found is None or pd.isna(found["difference_mean"]):
-                row.append("-")
-                continue
-            m, lo, hi = (v / divisor for v in difference_values(found))
-            row.append(f"{signed(m, decimals)}<br><span class='ci'>({signed(lo, decimals)} to "
-                       f"{signed(hi, decimals)})</span>")
-        rows.append(row)
+        rows.append([_e(label), _e("percentage points" if unit == "%" else unit),
+                     *(_change_html(row, kpi) for row in cells(kpi))])
+    return rows
+
+
+def _chance_html(row: pd.Series | None) -> str:
+    if row is None or pd.isna(row["p_meets_target"]):
+        return "-"
+    return (f"{row['p_meets_target']:.0%}<br><span class='ci'>({100 * row['p_meets_target_low']:.0f} to "
+            f"{100 * row['p_meets_target_high']:.0f})</span>")
+
+
+def _comparison_html(run: RunFolder, option: str) -> str:
+    rows = _change_rows(run, COMPARED, lambda kpi: [cell(run.differences, option, kpi, m) for m in run.months])
     for kpi in TARGETS_SHOWN:
-        row = [_e(f"Chance of meeting the target: {KPI_BY_ID[kpi].label.lower()} {KPI_BY_ID[kpi].target_text}"),
-               "% of futures"]
-        for month in run.months:
-            found = cell(run.differences, option, kpi, month)
-            row.append("-" if found is None or pd.isna(found["p_meets_target"]) else f"{found['p_meets_target']:.0%}")
-        rows.append(row)
+        rows.append([_e(f"Chance of meeting the target: {KPI_BY_ID[kpi].label.lower()} {KPI_BY_ID[kpi].target_text}"),
+                     "% of futures (95% interval)", *(_chance_html(cell(run.differences, option, kpi, m))
+                                                      for m in run.months)])
     return _table(["change from " + _e(display_name(run.base)), "unit", *_month_headers(run)], rows, 2)
+
+
+def _assumption_ends_html(run: RunFolder) -> str:
+    """Each option also run at both ends of an assumption: its change from the base as set and at each end."""
+    month = run.months[-1]
+    parts = []
+    for option in run.options:
+        ends = [v for v in run.variants if v["option"] == option]
+        if not ends:
+            continue
+        names = [option, *(v["name"] for v in ends)]
+        header = [_e(f"{display_name(option)}: change from {display_name(run.base)} at "
+                     f"{month_text(month, run.date(month))}"), "unit", "as in the scenario file",
+                  *(_e(f"{v['assumption']} = {v['value']:g}") for v in ends)]
+        parts.append(_table(header, _change_rows(run, RESTS_ON, lambda kpi: [cell(run.differences, name, kpi, month)
+                                                                              for name in names]), 2))
+    if not parts:
+        return ""
+    return ("<h2>What the result rests on</h2><p class='note'>Support staff free part of social workers' time. "
+            "How much of it lets a worker hold more children, rather than go to the children already held (visits, "
+            "direct work, supervision, less pressure to leave), is the council's choice, set in each scenario as "
+            "<code>freed_time_to_caseload_share</code>. Each option with support staff was also run with none of "
+            "the freed time going to more children (0) and with all of it (1), on the same simulated futures."
+            "</p>" + "".join(parts))
 
 
 def _assumptions_html(run: RunFolder) -> str:
@@ -145,6 +178,7 @@ def page_html(run: RunFolder, figures: list[Chart]) -> str:
                      "interval; the chance of meeting each target is the share of simulated futures that meet it."
                      "</p>")
         parts += [f"<h3>{_e(display_name(option))}</h3>{_comparison_html(run, option)}" for option in run.options]
+        parts.append(_assumption_ends_html(run))
     parts.append("<h2>Scorecards</h2><p class='note'>Mean and 95% confidence interval at each month. Money in "
                  f"£ million at {_e(price_year(run))} prices. Every KPI and month is in <code>summary.csv</code> and "
                  f"the workbook.</p>{_scorecards_html(run)}")
@@ -206,17 +240,20 @@ def _start(run: RunFolder) -> str:
 
 
 def _targets_html(run: RunFolder) -> str:
-    """The chance of meeting each of the plan's targets at the last month, per scenario."""
+    """The chance of meeting each of the plan's targets at the last month, per scenario, with its interval."""
     month = run.months[-1]
     rows = []
+    wide = False
     for kpi in TARGETS_SHOWN:
         cells = [cell(run.differences, name, kpi, month) for name in run.names]
-        rows.append([_e(f"{KPI_BY_ID[kpi].label}: {KPI_BY_ID[kpi].target_text}"),
-                     *("-" if c is None or pd.isna(c["p_meets_target"]) else f"{c['p_meets_target']:.0%}"
-                       for c in cells)])
-    header = [_e(f"Share of simulated futures meeting the plan's target at {month_text(month, run.date(month))}"),
-              *(_e(display_name(n)) for n in run.names)]
-    return _table(header, rows, 1)
+        wide = wide or any(map(chance_is_wide, cells))
+        rows.append([_e(f"{KPI_BY_ID[kpi].label}: {KPI_BY_ID[kpi].target_text}"), *map(_chance_html, cells)])
+    header = [_e(f"Share of simulated futures meeting the plan's target at {month_text(month, run.date(month))} "
+                 "(95% interval)"), *(_e(display_name(n)) for n in run.names)]
+    warning = ("<p class='note'><strong>Too few simulated futures to say:</strong> some of these chances are known "
+               "only to within more than 30 percentage points. Run more replications (<code>--reps</code>) before "
+               "relying on them.</p>" if wide else "")
+    return _table(header, rows, 1) + warning
 
 
 def _embedded(figure: Figure) -> str:

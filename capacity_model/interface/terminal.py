@@ -1,4 +1,4 @@
-"""Plain-text tables for the terminal: the scorecard with intervals, the KPI list."""
+"""Plain-text tables for the terminal: the scorecard and comparisons with intervals, the KPI list."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import textwrap
 
 import pandas as pd
 
-from ..analysis.tables import ALSO_SHOWN, COMPARED, TARGETS_SHOWN, cell, display_unit
+from ..analysis.tables import ALSO_SHOWN, COMPARED, RESTS_ON, TARGETS_SHOWN, cell, chance_is_wide, display_unit
 from ..measures import KPI_BY_ID, KPIS, OBJECTIVE_10_KPIS
 
 
@@ -14,15 +14,27 @@ def _number(value: float, decimals: int) -> str:
     return "-" if pd.isna(value) else f"{value:,.{decimals}f}"
 
 
+def _table(title: str, header: list[str], rows: list[list[str] | None], left: int, footer: str | None = None) -> str:
+    """A plain table: the first ``left`` columns ranged left, the rest right; None rows are rules."""
+    widths = [max(len(str(r[i])) for r in [header, *[r for r in rows if r]]) for i in range(len(header))]
+
+    def fmt(row: list[str]) -> str:
+        return "  ".join(str(text).ljust(w) if i < left else str(text).rjust(w)
+                         for i, (text, w) in enumerate(zip(row, widths))).rstrip()
+
+    rule = "-" * len(fmt(header))
+    lines = [title, rule, fmt(header), rule, *(rule if row is None else fmt(row) for row in rows), rule]
+    return "\n".join([*lines, footer] if footer else lines)
+
+
 def format_scorecard(summary: pd.DataFrame, scenario: str, months: list[int]) -> str:
     """The scorecard of one scenario: mean and 95% interval per KPI at the given months."""
     table = summary[(summary["scenario"] == scenario) & summary["month"].isin(months)]
     dates = dict(zip(table["month"], table["date"]))
-    order = [*OBJECTIVE_10_KPIS, *ALSO_SHOWN]
     header = ["KPI", "unit", "plan target",
               *[f"month {m} ({pd.Timestamp(dates[m]):%b %Y})" if m in dates else f"month {m}" for m in months]]
-    lines = []
-    for kpi_id in order:
+    rows: list[list[str] | None] = []
+    for kpi_id in (*OBJECTIVE_10_KPIS, *ALSO_SHOWN):
         kpi = KPI_BY_ID[kpi_id]
         unit, scale, decimals = display_unit(kpi_id)
         row = [kpi.label, unit, kpi.target_text or ""]
@@ -36,21 +48,12 @@ def format_scorecard(summary: pd.DataFrame, scenario: str, months: list[int]) ->
                 else f" ({_number(c['ci_low'] / scale, decimals)} to {_number(c['ci_high'] / scale, decimals)})"
             )
             row.append(_number(c["mean"] / scale, decimals) + interval)
-        lines.append(row)
+        rows.append(row)
         if kpi_id == OBJECTIVE_10_KPIS[-1]:
-            lines.append(None)  # rule between the plan's measures and the rest
-    widths = [max(len(str(r[i])) for r in [header, *[l for l in lines if l]]) for i in range(len(header))]
-
-    def fmt(row: list[str]) -> str:
-        cells = [str(text).ljust(w) if i < 3 else str(text).rjust(w) for i, (text, w) in enumerate(zip(row, widths))]
-        return "  ".join(cells).rstrip()
-
-    rule = "-" * len(fmt(header))
-    body = [rule if row is None else fmt(row) for row in lines]
+            rows.append(None)  # rule between the plan's measures and the rest
     replications = int(table["replications"].max()) if not table.empty else 0
-    title = f"Scorecard: {scenario} (mean and 95% confidence interval over {replications} replications)"
-    footer = "Every KPI, with percentiles, is in summary.csv; 'capacity-model list' defines them."
-    return "\n".join([title, rule, fmt(header), rule, *body, rule, footer])
+    return _table(f"Scorecard: {scenario} (mean and 95% confidence interval over {replications} replications)",
+                  header, rows, 3, "Every KPI, with percentiles, is in summary.csv; 'capacity-model list' defines them.")
 
 
 def format_kpi_list() -> str:
@@ -63,44 +66,73 @@ def format_kpi_list() -> str:
     return "\n".join(lines)
 
 
-def format_comparison(differences: pd.DataFrame, months: list[int]) -> str:
-    """Per option: change from the base (mean and 95% interval) and the chance of meeting targets."""
+def _change(c: pd.Series | None, kpi_id: str) -> str:
+    if c is None or pd.isna(c["difference_mean"]):
+        return "-"
+    _, scale, decimals = display_unit(kpi_id)
+    return (f"{c['difference_mean'] / scale:+,.{decimals}f} ({c['difference_ci_low'] / scale:+,.{decimals}f} to "
+            f"{c['difference_ci_high'] / scale:+,.{decimals}f})")
+
+
+def _change_label(kpi_id: str) -> str:
+    if kpi_id == "cost_cumulative_gbp":
+        return "Extra cost since the start date"
+    label = KPI_BY_ID[kpi_id].label
+    return f"Change in {label[0].lower()}{label[1:]}"
+
+
+def chance_text(c: pd.Series | None) -> str:
+    """``40% (19 to 64)``: the share of replications meeting a target, with its 95% interval."""
+    if c is None or pd.isna(c["p_meets_target"]):
+        return "-"
+    return f"{c['p_meets_target']:.0%} ({100 * c['p_meets_target_low']:.0f} to {100 * c['p_meets_target_high']:.0f})"
+
+
+def format_comparison(differences: pd.DataFrame, months: list[int], variants: list | None = None) -> str:
+    """Per option: change from the base (mean and 95% interval) and the chance of meeting targets;
+    then, for options also run at both ends of an assumption, how much their effect rests on it."""
     base = differences["base"].iloc[0]
+    variant_names = {v.name for v in variants or []}
+    header = ["", "unit", *[f"month {m}" for m in months]]
     blocks = []
-    for scenario in differences["scenario"].drop_duplicates():
-        table = differences[differences["scenario"] == scenario]
-        header = ["", "unit", *[f"month {m}" for m in months]]
+    wide = False
+    for scenario in (s for s in differences["scenario"].drop_duplicates() if s not in variant_names):
         rows = []
         if scenario != base:
-            for kpi_id in COMPARED:
-                kpi = KPI_BY_ID[kpi_id]
-                unit, scale, decimals = display_unit(kpi_id)
-                label = "Extra cost since the start date" if kpi_id == "cost_cumulative_gbp" else kpi.label
-                row = [f"Change in {label[0].lower()}{label[1:]}" if kpi_id != "cost_cumulative_gbp" else label, unit]
-                for month in months:
-                    c = cell(table, scenario, kpi_id, month)
-                    if c is None or pd.isna(c["difference_mean"]):
-                        row.append("-")
-                        continue
-                    row.append(f"{c['difference_mean'] / scale:+,.{decimals}f} "
-                               f"({c['difference_ci_low'] / scale:+,.{decimals}f} to "
-                               f"{c['difference_ci_high'] / scale:+,.{decimals}f})")
-                rows.append(row)
+            rows += [[_change_label(k), display_unit(k)[0], *(_change(cell(differences, scenario, k, m), k)
+                                                            for m in months)] for k in COMPARED]
         for kpi_id in TARGETS_SHOWN:
             kpi = KPI_BY_ID[kpi_id]
-            row = [f"Chance of meeting target: {kpi.label.lower()} {kpi.target_text}", "%"]
-            for month in months:
-                c = cell(table, scenario, kpi_id, month)
-                row.append("-" if c is None else f"{100 * c['p_meets_target']:.0f}%")
-            rows.append(row)
-        widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-
-        def fmt(row: list[str]) -> str:
-            return "  ".join(str(c).ljust(w) if i < 2 else str(c).rjust(w)
-                             for i, (c, w) in enumerate(zip(row, widths))).rstrip()
-
-        rule = "-" * len(fmt(header))
+            found = [cell(differences, scenario, kpi_id, m) for m in months]
+            wide |= any(map(chance_is_wide, found))
+            rows.append([f"Chance of meeting target: {kpi.label.lower()} {kpi.target_text}", "% (95% interval)",
+                         *map(chance_text, found)])
         title = (f"{scenario}: the base" if scenario == base
                  else f"{scenario} compared with {base} (paired difference, mean and 95% interval)")
-        blocks.append("\n".join([title, rule, fmt(header), rule, *map(fmt, rows), rule]))
+        blocks.append(_table(title, header, rows, 2))
+    if wide:
+        replications = int(differences["replications"].max())
+        blocks.append(f"Note: with {replications} replications some chances of meeting a target are known only to "
+                      "within more than 30 percentage points (the intervals shown); run more replications (--reps) "
+                      "to narrow them.")
+    if variants:
+        blocks.append(format_assumption_ends(differences, months[-1], variants))
+    return "\n\n".join(blocks)
+
+
+def format_assumption_ends(differences: pd.DataFrame, month: int, variants: list) -> str:
+    """Each option's change from the base at ``month`` as its file sets an assumption, and at each end of it."""
+    by_option: dict[str, list] = {}
+    for variant in variants:
+        by_option.setdefault(variant.option, []).append(variant)
+    blocks = []
+    for option, ends in by_option.items():
+        assumption = ends[0].assumption
+        header = ["", "unit", "as in the file", *(f"{v.assumption} {v.value:g}" for v in ends)]
+        rows = [[_change_label(k), display_unit(k)[0],
+                 *(_change(cell(differences, name, k, month), k) for name in (option, *(v.name for v in ends)))]
+                for k in RESTS_ON]
+        blocks.append(_table(f"{option} at month {month}: how much the change rests on {assumption} "
+                             "(0: support staff's freed time goes to the children already held; 1: to more children)",
+                             header, rows, 2))
     return "\n\n".join(blocks)

@@ -160,11 +160,19 @@ def open_children_total(s: ServiceSnapshot) -> float:
     return float(sum(s.open_children.values())) + unallocated(s)
 
 
-def pct_assessments_within_45wd(s: ServiceSnapshot) -> float | None:
+def _assessments_within_45wd(s: ServiceSnapshot, clock: int) -> float | None:
     if not s.assessments_completed:
         return None
-    on_time = sum(1 for wd in s.assessments_completed if wd <= ASSESSMENT_LIMIT_WORKING_DAYS)
+    on_time = sum(1 for days in s.assessments_completed if days[clock] <= ASSESSMENT_LIMIT_WORKING_DAYS)
     return 100.0 * on_time / len(s.assessments_completed)
+
+
+def pct_assessments_within_45wd(s: ServiceSnapshot) -> float | None:
+    return _assessments_within_45wd(s, 0)
+
+
+def pct_assessments_within_45wd_of_referral(s: ServiceSnapshot) -> float | None:
+    return _assessments_within_45wd(s, 1)
 
 
 def allocations_in_month(s: ServiceSnapshot) -> float | None:
@@ -206,7 +214,7 @@ KPIS: tuple[KPI, ...] = (
         "Children waiting for allocation, averaged over every moment of the month (steadier than the snapshot).",
         lambda s: s.mean_unallocated, "lower", decimals=1),
     KPI("unallocated_over_5d", "Children unallocated over 5 working days", "children",
-        "Unallocated children who have waited more than 5 working days.",
+        "Unallocated children who have waited more than 5 working days since they became unallocated.",
         unallocated_over_5d, "lower", target=0.0, target_text="none (0)"),
     KPI("turnover_12m", "Social worker turnover (12 months)", "%",
         "Permanent FTE leavers in the last 12 months / mean permanent FTE in post (DfE definition).",
@@ -236,18 +244,23 @@ KPIS: tuple[KPI, ...] = (
     KPI("open_children_total", "Open children (all)", "children",
         "All open children: allocated at any stage plus unallocated.", open_children_total, "lower"),
     KPI("pct_assessments_within_45wd", "Assessments completed within 45 working days", "%",
-        "% of assessments completed in the month that finished within 45 working days of referral.",
+        "% of assessments completed in the month that took 45 working days or fewer from their start (DfE, "
+        "children in need table C2: assessment start to authorisation).",
         pct_assessments_within_45wd, "higher", decimals=1),
+    KPI("pct_assessments_within_45wd_of_referral", "Assessments completed within 45 working days of referral",
+        "%", "% of assessments completed in the month within 45 working days of the referral, the wait for a "
+        "social worker included (Working Together's limit; the plan's measure 4c).",
+        pct_assessments_within_45wd_of_referral, "higher", decimals=1),
     KPI("allocations_in_month", "Children allocated from waiting", "children per month",
         "Unallocated children given a social worker in the month (transfers between teams not included).",
         allocations_in_month, "higher"),
     KPI("mean_days_to_allocation", "Mean wait for allocation", "calendar days",
-        "Mean calendar days waited by the children allocated in the month, from joining the queue.",
+        "Mean calendar days waited by the children allocated in the month, from becoming unallocated.",
         mean_days_to_allocation, "lower", decimals=1),
     KPI("referrals_in_month", "Referrals (children)", "children per month",
         "Children referred in the month, including re-referrals.", referrals_in_month, "lower"),
     KPI("pct_rereferrals_12m", "Re-referrals within 12 months", "%",
-        "% of the month's referrals that came within 12 months of a previous referral's closure.",
+        "% of the month's referrals that came within 12 months of a previous referral of the same family (DfE).",
         pct_rereferrals_12m, "lower", decimals=1),
 )
 

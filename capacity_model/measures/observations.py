@@ -40,8 +40,8 @@ class ServiceSnapshot:
     children_social_workers_12m: list[tuple[int, int, str]]  # (children, social workers in 12 months, stage)
     permanent_leavers_fte_12m: float = 0.0
     mean_permanent_fte_12m: float | None = None
-    assessments_completed: list[int] | None = None  # working days from referral, month just ended
-    referrals: tuple[int, int] | None = None  # (children referred, of whom re-referred within 12 months)
+    assessments_completed: list[tuple[int, int]] | None = None  # working days (from start, from referral), month just ended
+    referrals: tuple[int, int] | None = None  # (children referred, of whom within 12 months of a previous referral)
     allocation_waits: list[tuple[int, float]] | None = None  # (children, calendar days waited), month just ended
     mean_unallocated: float | None = None  # time-average of children waiting over the month just ended
     non_case_holding_in_post_fte: float = 0.0  # permanent social workers in posts that hold no cases
@@ -65,7 +65,7 @@ class MonthEnd:
     service: ServiceSnapshot
     balance: dict[str, float]
 
-    def caseloads(self) -> list[tuple[int, int]]:
-        """(children held, case-holders at work holding that many), fewest children first."""
-        held = Counter(h.children for h in self.service.case_holders if not h.long_term_absent)
-        return sorted(held.items())
+    def caseloads(self) -> list[tuple[str, int, int]]:
+        """(kind of worker, children held, case-holders of that kind at work holding that many), in order."""
+        held = Counter((h.kind, h.children) for h in self.service.case_holders if not h.long_term_absent)
+        return [(kind, children, n) for (kind, children), n in sorted(held.items())]

@@ -51,3 +51,26 @@ def scaled(data: dict[str, Any], path: str, factor: float) -> dict[str, Any]:
 def scale(scenario: Scenario, path: str, factor: float) -> Scenario:
     """The scenario with the parameter at ``path`` scaled by ``factor`` (validated)."""
     return Scenario.model_validate(scaled(scenario.model_dump(mode="json"), path, factor))
+
+
+FREED_TIME_TO_CASELOAD = "freed_time_to_caseload_share"
+
+
+def with_freed_time_to_caseload(scenario: Scenario, share: float) -> Scenario:
+    """The scenario with every support role's ``freed_time_to_caseload_share`` set to ``share``:
+    in its own support section and in every intervention that brings in or changes a role."""
+    data = scenario.model_dump(mode="json")
+    for role in data["workforce"]["support"].values():
+        if role is not None:
+            role[FREED_TIME_TO_CASELOAD] = share
+    for change in data["interventions"]:
+        parameter, value = change["parameter"], change["value"]
+        if parameter == "workforce.support" and isinstance(value, dict):
+            for role in value.values():
+                if isinstance(role, dict):
+                    role[FREED_TIME_TO_CASELOAD] = share
+        elif parameter.startswith("workforce.support.") and isinstance(value, dict):
+            value[FREED_TIME_TO_CASELOAD] = share
+        elif parameter.startswith("workforce.support.") and parameter.endswith("." + FREED_TIME_TO_CASELOAD):
+            change["value"] = share
+    return Scenario.model_validate(data)

@@ -102,11 +102,20 @@ class InterimTeam(Frozen):
 
 
 class SupportRole(Frozen):
-    """A non-case-holding role that frees part of the supported social workers' time."""
+    """A non-case-holding role that frees part of the supported social workers' time.
+
+    What the freed time buys is the council's choice, stated here:
+    ``freed_time_to_caseload_share`` of it lets a supported worker hold more children
+    (their cap rises); the rest goes to the children they already hold (visits, direct
+    work, supervision) and eases their workload, which lowers the caseload pressure
+    behind leaving. Newly qualified workers' protected caseloads are never raised.
+    """
 
     fte: float = Field(ge=0.0)
     social_workers_supported_per_fte: PositiveFloat
     time_freed_share: float = Field(ge=0.0, lt=1.0, description="share of a supported worker's time freed")
+    freed_time_to_caseload_share: Probability = Field(
+        description="share of the freed time that lets a worker hold more children (0: none, 1: all)")
     teams: list[str] | None = None
 
 

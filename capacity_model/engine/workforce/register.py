@@ -17,7 +17,7 @@ from .payroll import Payroll
 from ..in_force import ScenarioInForce
 from ..streams import RandomStreams
 from .support import Support
-from .worker import Worker, caseload_cap
+from .worker import NO_CEILING, Worker, caseload_cap
 from ...scenario.calendar import YEAR_DAYS
 
 
@@ -153,10 +153,12 @@ class Register:
             self.desk.capacity_changed(destination)
 
     def set_cap(self, worker: Worker) -> None:
+        """The worker's cap and ceiling under the rules and support staff in force."""
         alloc = self.in_force.scenario.allocation
         worker.workload_per_child = self._support.workload_per_child[worker.team]
         worker.cap = min(caseload_cap(worker.kind, worker.fte, alloc.caseload_cap, alloc.newly_qualified_caseload_cap,
-                                      worker.workload_per_child), alloc.absolute_max_caseload)
+                                      self._support.caseload_relief[worker.team]), alloc.absolute_max_caseload)
+        worker.ceiling = worker.cap if worker.kind == "newly_qualified" else NO_CEILING
 
     def update_support(self) -> None:
         """Spread support staff over the teams' case-holders again, and reset every cap."""

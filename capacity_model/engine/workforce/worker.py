@@ -12,13 +12,20 @@ from typing import Any
 
 from ...measures import PERMANENT_KINDS
 
+NO_CEILING = 1 << 30
+"""A worker with no limit of their own above their cap."""
+
 
 @dataclass(eq=False, slots=True)
 class Worker:
     """One case-holding social worker.
 
     ``cap`` is the most children they are allocated under the cap rule: the caseload
-    standard scaled by FTE, raised where support staff lower the workload per child.
+    standard scaled by FTE, raised where support staff's freed time goes to caseloads.
+    ``ceiling`` is the most they may hold even above the cap: their protected caseload
+    for a newly qualified worker, else no limit of their own (the scenario's absolute
+    maximum applies). ``workload_per_child`` is below 1 where support staff take on part
+    of the work with each child; caseload pressure is measured in it.
     """
 
     id: int
@@ -35,6 +42,7 @@ class Worker:
     leaving: bool = False
     in_post: bool = True
     workload_per_child: float = 1.0
+    ceiling: int = NO_CEILING
     fate: Any = None
     spells: list[Any] = field(default_factory=list)
     absence_spell: list[float] | None = None
@@ -65,13 +73,14 @@ class Worker:
 
 
 def caseload_cap(
-    kind: str, fte: float, caseload_cap: int, newly_qualified_caseload_cap: int, workload_per_child: float = 1.0
+    kind: str, fte: float, caseload_cap: int, newly_qualified_caseload_cap: int, caseload_relief: float = 0.0
 ) -> int:
-    """A worker's cap in children.
+    """A worker's cap in children, rounded down.
 
-    The protected caseload in the ASYE year, else the standard cap, scaled by FTE and
-    divided by the workload per child (below 1 where support staff take on part of
-    the work), rounded down.
+    The protected caseload in the ASYE year, never raised; else the standard cap,
+    scaled by FTE and raised by ``caseload_relief``, the share of the worker's time
+    that support staff free for more children: cap / (1 - caseload_relief).
     """
-    full_time = newly_qualified_caseload_cap if kind == "newly_qualified" else caseload_cap
-    return max(1, int(full_time * fte / workload_per_child + 1e-9))
+    if kind == "newly_qualified":
+        return max(1, int(newly_qualified_caseload_cap * fte + 1e-9))
+    return max(1, int(caseload_cap * fte / (1.0 - caseload_relief) + 1e-9))
