@@ -19,11 +19,16 @@ def load_script():
 def test_validation_script_writes_every_section_and_row(tmp_path):
     module = load_script()
     out = tmp_path / "validation.md"
+    out.write_text("| Vacancy rate (%) | 16.6 (15.7 to 17.6) | 16.4 | x | y |\n")  # a previous version
     assert module.main(["--reps", "2", "--sensitivity-reps", "2", "--verification-reps", "2",
-                        "--sensitivity-limit", "1", "--out", str(out)]) == 0
+                        "--support-reps", "2", "--sensitivity-limit", "1", "--out", str(out)]) == 0
     text = out.read_text()
-    for heading in ("## Verification", "## Face validity", "## Warm start check", "## Assumptions log"):
+    for heading in ("## Verification", "## Face validity", "## What changed and why",
+                    "## What support staff's freed time buys", "## Warm start check", "## Assumptions log"):
         assert heading in text
+    before = next(line for line in text.splitlines() if line.startswith("| Vacancy rate (%) | 16.6 (15.7 to 17.6) |"))
+    assert len(before.split("|")) == 5  # measure, before, now
+    assert "| Turnover of permanent social workers (% a year) | not reported |" in text
     for label, *_ in module.FACE_VALIDITY:
         row = next(line for line in text.splitlines() if line.startswith(f"| {label} |"))
         assert " to " in row.split("|")[2]  # a value with its interval
