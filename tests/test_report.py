@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from capacity_model import __version__
 from capacity_model.analysis import workbook
@@ -181,22 +182,36 @@ def test_reporting_again_replaces_the_report_whole_and_a_failure_leaves_the_last
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
 
 
-def test_a_chart_with_nothing_to_draw_is_left_out_not_fatal(compared, tmp_path):
+def test_a_damaged_comparison_is_refused_and_a_chart_with_nothing_to_draw_is_named(compared, tmp_path):
     folder = tmp_path / "copy"
     shutil.copytree(compared, folder, ignore=shutil.ignore_patterns("charts", "*.html", "*.xlsx"))
     differences = pd.read_csv(folder / "comparison.csv")
     differences[differences["kpi"] != "pct_caseload_le_22"].to_csv(folder / "comparison.csv", index=False)
-    page = write_report(folder)
-    charts = {p.stem for p in (folder / "charts").glob("*.png")}
-    assert page.exists() and "options-unallocated_over_5d-month4" in charts
-    assert "options-pct_caseload_le_22-month4" not in charts
+    with pytest.raises(ReportError, match="comparison.csv: does not match kpis_monthly.csv"):
+        write_report(folder)
+    assert not (folder / "report.html").exists()
+    # a service with nobody in post has no caseloads at all: that chart is not drawn, and the page says so
+    nobody = {"experienced": 0, "newly_qualified": 0, "agency": 0}
+    empty = {"extends": "baseline", "warm_up_months": 0,
+             "initial_state": {"staff": {team: nobody for team in ("assessment", "locality", "children_in_care")}},
+             "workforce": {"recruitment": {"campaign_every_months": None, "newly_qualified_per_year": 0},
+                           "agency": {"fill_probability_per_month": 0.0}},
+             "allocation": {"reallocations_per_family_year": 0.0}}
+    for name, referrals in (("nobody", 1000), ("nobody-busier", 2000)):
+        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump({**empty, "referrals": {"new_children_per_year": referrals}}))
+    out = tmp_path / "empty"
+    assert main(["compare", str(tmp_path / "nobody.yaml"), str(tmp_path / "nobody-busier.yaml"), "--reps", "2",
+                 "--months", "2", "--jobs", "1", "--out", str(out), "--report"]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<strong>options-pct_caseload_le_22-month2</strong>: Not drawn: no differences for pct_caseload_le_22" in page
+    assert not (out / "charts" / "options-pct_caseload_le_22-month2.png").exists()
 
 
 @pytest.mark.parametrize("make, message", [
     (lambda tmp: tmp / "missing", "no such run folder"),
     (lambda tmp: tmp, "not a run folder (no manifest.json)"),
     (lambda tmp: (tmp / "manifest.json").write_text("{}") and tmp,
-     "incomplete run folder: kpis_monthly.csv is missing"),
+     "manifest.json: lacks the scenarios, replications or months of the run"),
 ])
 def test_report_errors_are_one_line_and_exit_2(tmp_path, capsys, make, message):
     assert main(["report", str(make(tmp_path))]) == 2

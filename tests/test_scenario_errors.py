@@ -51,7 +51,7 @@ BAD_FIELDS = {
         "allocation.caseload_capp", 22,
         ["allocation.caseload_capp: unknown field", "Did you mean 'caseload_cap'?", "Allowed here:"]),
     "wrong type": (
-        "allocation.caseload_cap", "lots", ["allocation.caseload_cap:", "valid integer", "'lots'"]),
+        "allocation.caseload_cap", "lots", ["allocation.caseload_cap:", "needs a number, not the text 'lots'"]),
     "negative rate": (
         "referrals.new_children_per_year", -5,
         ["referrals.new_children_per_year:", "greater than or equal to 0", "-5"]),

@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..experiment.runner import CASELOAD_COLUMNS, KPI_COLUMNS
 from ..version import __version__
+from .differences import COMPARISON_COLUMNS
+from .summary import SUMMARY_COLUMNS
 from .tables import scorecard_months
 
 EVENT_LABELS = (
@@ -41,7 +44,7 @@ class RunFolder:
     manifest: dict
     kpis: pd.DataFrame
     summary: pd.DataFrame
-    caseloads: pd.DataFrame | None
+    caseloads: pd.DataFrame
     differences: pd.DataFrame | None
     scenarios: list[dict] = field(init=False)
 
@@ -81,29 +84,81 @@ class RunFolder:
 
 
 def read_run_folder(folder: str | Path) -> RunFolder:
-    """Read a folder made by ``capacity-model run`` or ``compare``; ``ReportError`` if it is not one."""
+    """Read a folder made by ``capacity-model run`` or ``compare``, checking every file it reads.
+
+    ``ReportError`` (naming the file) for a folder that is not a run folder, or whose files
+    are missing, damaged or cut short: a report never silently lacks a headline or chart.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise ReportError(f"{folder}: no such run folder")
     if not (folder / "manifest.json").is_file():
         raise ReportError(f"{folder}: not a run folder (no manifest.json); give a folder written by "
                           "'capacity-model run' or 'capacity-model compare'")
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        kpis = (pd.read_parquet(folder / "kpis_monthly.parquet") if (folder / "kpis_monthly.parquet").is_file()
-                else pd.read_csv(folder / "kpis_monthly.csv"))
-        summary = pd.read_csv(folder / "summary.csv")
-        caseloads = (pd.read_csv(folder / "caseloads_monthly.csv")
-                     if (folder / "caseloads_monthly.csv").is_file() else None)
-        differences = pd.read_csv(folder / "comparison.csv") if (folder / "comparison.csv").is_file() else None
-    except FileNotFoundError as error:
-        raise ReportError(f"{folder}: incomplete run folder: {Path(error.filename).name} is missing") from None
-    except (ValueError, OSError) as error:
-        raise ReportError(f"{folder}: cannot read the run folder ({error})") from None
-    if summary.empty or kpis.empty:
-        raise ReportError(f"{folder}: the run folder holds no results")
-    return RunFolder(folder, manifest, kpis, summary, caseloads, differences)
+    manifest = _manifest(folder / "manifest.json")
+    parquet = folder / "kpis_monthly.parquet"
+    kpis = _table(parquet if parquet.is_file() else folder / "kpis_monthly.csv", KPI_COLUMNS)
+    summary = _table(folder / "summary.csv", SUMMARY_COLUMNS, required=SUMMARY_COLUMNS[:5])
+    caseloads = _table(folder / "caseloads_monthly.csv", CASELOAD_COLUMNS, may_be_empty=True)  # nobody in post
+    differences = (_table(folder / "comparison.csv", COMPARISON_COLUMNS, required=COMPARISON_COLUMNS[:5])
+                   if "base" in manifest else None)
+    run = RunFolder(folder, manifest, kpis, summary, caseloads, differences)
+    _check_complete(run)
+    return run
 
+
+def _manifest(path: Path) -> dict:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as error:
+        raise ReportError(f"{path}: cannot be read ({error}); the run folder is damaged") from None
+    if not isinstance(manifest, dict) or not manifest.get("scenarios") or not isinstance(
+            manifest.get("replications"), int) or not isinstance(manifest.get("months"), int):
+        raise ReportError(f"{path}: lacks the scenarios, replications or months of the run; the run folder is damaged")
+    return manifest
+
+
+def _table(path: Path, columns: list[str], required: list[str] | None = None, may_be_empty: bool = False) -> pd.DataFrame:
+    """A tidy table with its columns, and no row with a key column empty (the sign of a file cut short)."""
+    if not path.is_file():
+        raise ReportError(f"{path}: missing; the run folder is incomplete (run it again)")
+    try:
+        table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    except (ValueError, OSError) as error:
+        raise ReportError(f"{path}: cannot be read ({' '.join(str(error).split())[:200]}); the file is damaged") \
+            from None
+    missing = [column for column in columns if column not in table.columns]
+    if missing:
+        raise ReportError(f"{path}: has no column {', '.join(missing)}; the file is damaged or not from this model")
+    empty = table[required or columns].isna().any(axis=1)
+    if (table.empty and not may_be_empty) or empty.any():
+        row = "no rows" if table.empty else f"row {int(empty.to_numpy().argmax()) + 2} is incomplete"
+        raise ReportError(f"{path}: {row}; the file was cut short (run it again)")
+    return table
+
+
+def _check_complete(run: RunFolder) -> None:
+    """Every scenario, replication and month of the run is in every table."""
+    manifest, folder = run.manifest, run.path
+    names = [*run.names, *(v["name"] for v in run.variants)]
+    months, replications = manifest["months"], manifest["replications"]
+    kpis = run.kpis
+    if set(kpis["scenario"]) != set(names):
+        raise ReportError(f"{folder / 'kpis_monthly.csv'}: holds scenarios {sorted(set(kpis['scenario']))}, "
+                          f"the run had {names}; the file is damaged")
+    coverage = kpis.groupby(["scenario", "replication"])["month"].nunique()
+    expected = pd.MultiIndex.from_product([names, range(replications)], names=["scenario", "replication"])
+    if len(coverage) != len(expected) or (coverage != months + 1).any() or not coverage.index.isin(expected).all():
+        raise ReportError(f"{folder / 'kpis_monthly.csv'}: does not hold every replication and month of the run "
+                          f"({replications} replications of months 0 to {months}); the file was cut short")
+    keys = set(kpis[["scenario", "kpi", "month"]].drop_duplicates().itertuples(index=False, name=None))
+    for name, table in (("summary.csv", run.summary), ("comparison.csv", run.differences)):
+        if table is not None and set(table[["scenario", "kpi", "month"]].itertuples(index=False, name=None)) != keys:
+            raise ReportError(f"{folder / name}: does not match kpis_monthly.csv (rows missing or extra); "
+                              "the file is damaged or cut short (run it again)")
+    caseload_months = set(run.caseloads["month"])
+    if not caseload_months <= set(range(months + 1)) or not set(run.caseloads["scenario"]) <= set(names):
+        raise ReportError(f"{folder / 'caseloads_monthly.csv'}: holds months or scenarios the run did not have")
 
 
 def scenario_events(scenario: dict) -> list[tuple[str, str]]:

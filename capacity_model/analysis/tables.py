@@ -9,7 +9,8 @@ from ..measures import KPI_BY_ID
 SCORECARD_MONTHS = (6, 12, 24)
 ALSO_SHOWN = (
     "average_caseload", "vacancy_rate", "agency_rate", "absence_rate", "open_cin", "open_cp", "open_cic",
-    "open_children_total", "pct_assessments_within_45wd", "cost_total_gbp", "cost_cumulative_gbp",
+    "open_children_total", "pct_assessments_within_45wd", "pct_assessments_within_45wd_of_referral",
+    "cost_total_gbp", "cost_cumulative_gbp",
 )
 """Shown after the plan's measures in scorecards; every KPI is in summary.csv."""
 COMPARED = ("unallocated", "unallocated_over_5d", "pct_caseload_le_22", "agency_sw", "turnover_12m",

@@ -6,7 +6,8 @@ identical tables.
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
+import multiprocessing
+import signal
 from typing import Iterable, Iterator, Protocol
 
 from .task import ReplicationResult, Task, run_task
@@ -25,7 +26,12 @@ class Serial:
 
 
 class Processes:
-    """Tasks shared among ``workers`` processes on this machine."""
+    """Tasks shared among ``workers`` processes on this machine.
+
+    The workers ignore Ctrl-C: the main process hears it and stops them at once (any
+    other failure too), so an interrupted run ends within moments, leaving nothing
+    running.
+    """
 
     def __init__(self, workers: int):
         if workers < 1:
@@ -33,10 +39,23 @@ class Processes:
         self.workers = workers
 
     def map(self, tasks: list[Task]) -> Iterator[ReplicationResult]:
-        with ProcessPoolExecutor(max_workers=max(1, min(self.workers, len(tasks)))) as pool:
-            futures = [pool.submit(run_task, task) for task in tasks]
-            for future in futures:
-                yield future.result()
+        pool = multiprocessing.Pool(max(1, min(self.workers, len(tasks))), initializer=_ignore_interrupts)
+        try:
+            yield from pool.imap(run_task, tasks, chunksize=1)
+        except BaseException:
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not stop the stopping
+            try:
+                pool.terminate()
+                pool.join()
+            finally:
+                signal.signal(signal.SIGINT, previous)
+            raise
+        pool.close()
+        pool.join()
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def local(jobs: int) -> Executor:

@@ -15,6 +15,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from ..scenario import Scenario
+from .budget import check_fits
 from .executors import local
 from .task import ReplicationResult, Task
 
@@ -54,6 +55,7 @@ def run_experiment(
         raise ValueError("replications must be at least 1")
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
+    check_fits(scenario, months, min(jobs, replications))
     if progress is None:
         progress = sys.stderr.isatty()
     tasks = [Task(scenario, seed, r, months) for r in range(replications)]

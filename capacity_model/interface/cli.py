@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import signal
 from dataclasses import asdict
 import sys
 from datetime import datetime, timezone
@@ -11,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.outputs import (OutputError, csv_writer, default_run_folder, json_writer, parquet_writer, publish,
-                                refuse_existing)
+from ..analysis.outputs import OutputError, Staging, csv_writer, default_run_folder, json_writer, parquet_writer
 from ..analysis.summary import summarise
 from ..analysis.tables import scorecard_months
 from ..experiment import DEFAULT_MONTHS, DEFAULT_REPLICATIONS, default_jobs, run_experiment
+from ..experiment.budget import check_fits, check_results_fit
 from ..scenario import ScenarioError, builtin_scenarios, load_scenario
 from ..studies.compare import compare
 from ..version import __version__
@@ -23,8 +24,8 @@ from .report import ReportError, write_report
 from .terminal import format_comparison, format_kpi_list, format_scorecard
 
 
-def _whole_number(minimum: int):
-    """An argparse type: a whole number no smaller than ``minimum``."""
+def _whole_number(minimum: int, maximum: int | None = None, why: str = ""):
+    """An argparse type: a whole number from ``minimum`` to ``maximum``."""
 
     def parse(text: str) -> int:
         try:
@@ -33,12 +34,16 @@ def _whole_number(minimum: int):
             raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"must be at most {maximum:,}{why}, got {value:,}")
         return value
 
     return parse
 
 
+MOST_MONTHS = 1200
 _positive_int = _whole_number(1)
+_months = _whole_number(1, MOST_MONTHS, " (100 years)")
 _seed = _whole_number(0)
 
 
@@ -85,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _run_options(parser: argparse.ArgumentParser, default_out: str) -> None:
     parser.add_argument("--reps", type=_positive_int, default=DEFAULT_REPLICATIONS,
                         help=f"replications per scenario (default {DEFAULT_REPLICATIONS})")
-    parser.add_argument("--months", type=_positive_int, default=DEFAULT_MONTHS,
+    parser.add_argument("--months", type=_months, default=DEFAULT_MONTHS,
                         help=f"months to report from the start date (default {DEFAULT_MONTHS})")
     parser.add_argument("--seed", type=_seed, default=0, help="seed for all random numbers (default 0)")
     parser.add_argument("--jobs", type=_positive_int, default=None,
@@ -108,28 +113,51 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(args)
         return _list()
     except (ScenarioError, OutputError, ReportError) as error:
-        print(f"capacity-model: error: {error}", file=sys.stderr)
+        _error(error)
         return 2
     except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while stopping changes nothing
         print("capacity-model: interrupted; nothing was written", file=sys.stderr)
         return 130
 
 
-def _run(args: argparse.Namespace, argv: list[str] | None) -> int:
-    scenarios = [load_scenario(name) for name in args.scenarios]  # every file checked before anything runs
+def _load_all(names: list[str]) -> list:
+    """Every scenario, each file checked before anything runs; every problem in every file reported."""
+    scenarios, problems = [], []
+    for name in names:
+        try:
+            scenarios.append(load_scenario(name))
+        except ScenarioError as error:
+            problems.append(str(error))
+    if problems:
+        raise ScenarioError("\n".join(problems))
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
-        raise ScenarioError(f"scenario names must differ within one run, got {names}")
+        raise ScenarioError(f"scenario names must differ within one run or comparison, got {names}")
+    return scenarios
+
+
+def _fits(scenarios: list, args: argparse.Namespace, jobs: int) -> None:
+    """Refuse, before anything runs, any scenario this machine could not hold in memory."""
+    for scenario in scenarios:
+        check_fits(scenario, args.months, min(jobs, args.reps))
+    check_results_fit(args.reps, args.months, len(scenarios))
+
+
+def _run(args: argparse.Namespace, argv: list[str] | None) -> int:
+    scenarios = _load_all(args.scenarios)
+    names = [s.name for s in scenarios]
     started = datetime.now(timezone.utc).astimezone()
-    folder = args.out or default_run_folder(Path("results"), "+".join(names), started)
-    refuse_existing(folder)
     jobs = args.jobs or default_jobs()
-    results = [run_experiment(s, args.reps, args.months, args.seed, jobs) for s in scenarios]
-    kpis = pd.concat([r.kpis for r in results], ignore_index=True)
-    balance = pd.concat([r.balance for r in results], ignore_index=True)
-    caseloads = pd.concat([r.caseloads for r in results], ignore_index=True)
-    summary = summarise(kpis)
-    _write(folder, _manifest(args, argv, scenarios, jobs, started), kpis, balance, caseloads, summary)
+    _fits(scenarios, args, jobs)
+    with Staging(args.out or default_run_folder(Path("results"), "+".join(names), started)) as staging:
+        results = [run_experiment(s, args.reps, args.months, args.seed, jobs) for s in scenarios]
+        kpis = pd.concat([r.kpis for r in results], ignore_index=True)
+        balance = pd.concat([r.balance for r in results], ignore_index=True)
+        caseloads = pd.concat([r.caseloads for r in results], ignore_index=True)
+        summary = summarise(kpis)
+        folder = staging.publish(_files(_manifest(args, argv, scenarios, jobs, started), kpis, balance, caseloads,
+                                        summary))
     for name in names:
         print(format_scorecard(summary, name, scorecard_months(args.months)))
         print()
@@ -138,20 +166,17 @@ def _run(args: argparse.Namespace, argv: list[str] | None) -> int:
 
 
 def _compare(args: argparse.Namespace, argv: list[str] | None) -> int:
-    base = load_scenario(args.base)
-    options = [load_scenario(name) for name in args.options]
-    names = [base.name, *(o.name for o in options)]
-    if len(set(names)) != len(names):
-        raise ScenarioError(f"scenario names must differ within a comparison, got {names}")
+    base, *options = _load_all([args.base, *args.options])
     started = datetime.now(timezone.utc).astimezone()
-    folder = args.out or default_run_folder(Path("results"), "compare", started)
-    refuse_existing(folder)
     jobs = args.jobs or default_jobs()
-    result = compare(base, options, args.reps, args.months, args.seed, jobs, assumption_ends=args.freed_time_ends)
-    manifest = {**_manifest(args, argv, [base, *options], jobs, started), "base": base.name,
-                "variants": [asdict(variant) for variant in result.variants]}
-    _write(folder, manifest, result.kpis, result.balance, result.caseloads, result.summary,
-           {"comparison.csv": csv_writer(result.differences)})
+    _fits([base, *options], args, jobs)
+    with Staging(args.out or default_run_folder(Path("results"), "compare", started)) as staging:
+        result = compare(base, options, args.reps, args.months, args.seed, jobs,
+                         assumption_ends=args.freed_time_ends)
+        manifest = {**_manifest(args, argv, [base, *options], jobs, started), "base": base.name,
+                    "variants": [asdict(variant) for variant in result.variants]}
+        folder = staging.publish(_files(manifest, result.kpis, result.balance, result.caseloads, result.summary,
+                                        {"comparison.csv": csv_writer(result.differences)}))
     print(format_comparison(result.differences, scorecard_months(args.months), result.variants))
     print()
     print(f"Results written to {folder} (comparison.csv has every KPI and month)")
@@ -180,8 +205,9 @@ def _manifest(args, argv, scenarios, jobs: int, started: datetime) -> dict:
     }
 
 
-def _write(folder: Path, manifest: dict, kpis, balance, caseloads, summary, extra: dict | None = None) -> None:
-    publish(folder, {
+def _files(manifest: dict, kpis, balance, caseloads, summary, extra: dict | None = None) -> dict:
+    """A run folder's files, name -> writer."""
+    return {
         "manifest.json": json_writer(manifest),
         "kpis_monthly.csv": csv_writer(kpis),
         "kpis_monthly.parquet": parquet_writer(kpis),
@@ -189,7 +215,13 @@ def _write(folder: Path, manifest: dict, kpis, balance, caseloads, summary, extr
         "balance.csv": csv_writer(balance),
         "caseloads_monthly.csv": csv_writer(caseloads),
         **(extra or {}),
-    })
+    }
+
+
+def _error(error: Exception) -> None:
+    """Each line of the message as a line of its own on standard error."""
+    for line in str(error).splitlines():
+        print(f"capacity-model: error: {line}", file=sys.stderr)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -198,7 +230,7 @@ def _validate(args: argparse.Namespace) -> int:
         try:
             scenario = load_scenario(file)
         except ScenarioError as error:
-            print(f"capacity-model: error: {error}", file=sys.stderr)
+            _error(error)
             failed += 1
         else:
             print(f"{file}: valid (scenario '{scenario.name}')")

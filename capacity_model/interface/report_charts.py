@@ -26,7 +26,7 @@ class Chart:
     name: str
     section: str
     group: str
-    figure: Figure
+    figure: Figure | None  # None: nothing to draw, and the caption says why
     caption: str
 
 
@@ -60,8 +60,8 @@ def report_charts(run: RunFolder) -> list[Chart]:
     def add(name: str, section: str, group: str, draw: Callable[[], Figure], caption: str) -> None:
         try:
             out.append(Chart(name, section, group, draw(), caption))
-        except ValueError:
-            pass
+        except ValueError as error:  # nothing to draw (a KPI with no value in this run): said on the page
+            out.append(Chart(name, section, group, None, f"Not drawn: {error}."))
 
     if run.base:
         shown = [run.base, *charted_options(run)]
@@ -103,4 +103,5 @@ def save_charts(figures: list[Chart], folder: Path) -> None:
     """Every chart as PNG (300 dpi) and SVG in ``folder``."""
     folder.mkdir(exist_ok=True)
     for chart in figures:
-        charts.save(chart.figure, folder / chart.name)
+        if chart.figure is not None:
+            charts.save(chart.figure, folder / chart.name)

@@ -228,6 +228,9 @@ def _charts_html(run: RunFolder, figures: list[Chart]) -> str:
             if chart.group != group:
                 group = chart.group
                 parts.append(f"<h3>{_e(group)}</h3>")
+            if chart.figure is None:
+                parts.append(f"<p class='note'><strong>{_e(chart.name)}</strong>: {_e(chart.caption)}</p>")
+                continue
             alt = " ".join((chart.figure.get_suptitle() or chart.name).split())
             parts.append(f"<figure><img alt='{_e(alt)}' src='data:image/png;base64,{_embedded(chart.figure)}'>"
                          f"<figcaption>{_e(chart.caption)} (Also in <code>charts/{_e(chart.name)}.png</code> "

@@ -14,46 +14,64 @@ def _number(value: float, decimals: int) -> str:
     return "-" if pd.isna(value) else f"{value:,.{decimals}f}"
 
 
-def _table(title: str, header: list[str], rows: list[list[str] | None], left: int, footer: str | None = None) -> str:
-    """A plain table: the first ``left`` columns ranged left, the rest right; None rows are rules."""
+SCORECARD_WIDTH = 100
+"""The scorecard fits a terminal this wide."""
+
+
+def _table(title: str, header: list[str], rows: list[list[str] | None], left: int, footer: str | None = None,
+           wrap: int | None = None) -> str:
+    """A plain table: the first ``left`` columns ranged left, the rest right; None rows are rules.
+    With ``wrap``, the first column is wrapped to that width (the row's figures on its first line)."""
+    if wrap:
+        rows = [None if row is None else [textwrap.wrap(row[0], wrap, subsequent_indent="  ") or [""], *row[1:]]
+                for row in rows]
+        first = [max((len(line) for row in rows if row for line in row[0]), default=0), len(header[0])]
     widths = [max(len(str(r[i])) for r in [header, *[r for r in rows if r]]) for i in range(len(header))]
+    if wrap:
+        widths[0] = max(first)
 
-    def fmt(row: list[str]) -> str:
-        return "  ".join(str(text).ljust(w) if i < left else str(text).rjust(w)
-                         for i, (text, w) in enumerate(zip(row, widths))).rstrip()
+    def fmt(row: list) -> list[str]:
+        if wrap and isinstance(row[0], list):
+            return [fmt([line, *(row[1:] if i == 0 else [""] * (len(row) - 1))])[0] for i, line in enumerate(row[0])]
+        return ["  ".join(str(text).ljust(w) if i < left else str(text).rjust(w)
+                          for i, (text, w) in enumerate(zip(row, widths))).rstrip()]
 
-    rule = "-" * len(fmt(header))
-    lines = [title, rule, fmt(header), rule, *(rule if row is None else fmt(row) for row in rows), rule]
+    rule = "-" * len(fmt(header)[0])
+    body = [line for row in rows for line in ([rule] if row is None else fmt(row))]
+    lines = [title, rule, *fmt(header), rule, *body, rule]
     return "\n".join([*lines, footer] if footer else lines)
 
 
+def _interval(c: pd.Series, scale: float, decimals: int) -> str:
+    mean = _number(c["mean"] / scale, decimals)
+    if pd.isna(c["ci_low"]):
+        return mean
+    return f"{mean} ({_number(c['ci_low'] / scale, decimals)}\u2013{_number(c['ci_high'] / scale, decimals)})"
+
+
 def format_scorecard(summary: pd.DataFrame, scenario: str, months: list[int]) -> str:
-    """The scorecard of one scenario: mean and 95% interval per KPI at the given months."""
+    """The scorecard of one scenario: mean and 95% interval per KPI at the given months, in 100 columns."""
     table = summary[(summary["scenario"] == scenario) & summary["month"].isin(months)]
     dates = dict(zip(table["month"], table["date"]))
-    header = ["KPI", "unit", "plan target",
+    header = ["KPI, unit and the plan's target",
               *[f"month {m} ({pd.Timestamp(dates[m]):%b %Y})" if m in dates else f"month {m}" for m in months]]
     rows: list[list[str] | None] = []
     for kpi_id in (*OBJECTIVE_10_KPIS, *ALSO_SHOWN):
         kpi = KPI_BY_ID[kpi_id]
         unit, scale, decimals = display_unit(kpi_id)
-        row = [kpi.label, unit, kpi.target_text or ""]
-        for month in months:
-            c = cell(table, scenario, kpi_id, month)
-            if c is None:
-                row.append("-")
-                continue
-            interval = (
-                "" if pd.isna(c["ci_low"])
-                else f" ({_number(c['ci_low'] / scale, decimals)} to {_number(c['ci_high'] / scale, decimals)})"
-            )
-            row.append(_number(c["mean"] / scale, decimals) + interval)
-        rows.append(row)
+        label = kpi.label + ("" if unit.lower() in kpi.label.lower() else f", {unit}")
+        label += f"; target: {kpi.target_text}" if kpi.target_text else ""
+        cells = [cell(table, scenario, kpi_id, month) for month in months]
+        rows.append([label, *("-" if c is None else _interval(c, scale, decimals) for c in cells)])
         if kpi_id == OBJECTIVE_10_KPIS[-1]:
             rows.append(None)  # rule between the plan's measures and the rest
+    figures = max((len(text) for row in rows if row for text in row[1:]), default=0)
+    wrap = max(28, SCORECARD_WIDTH - len(months) * (max(figures, 19) + 2))
     replications = int(table["replications"].max()) if not table.empty else 0
-    return _table(f"Scorecard: {scenario} (mean and 95% confidence interval over {replications} replications)",
-                  header, rows, 3, "Every KPI, with percentiles, is in summary.csv; 'capacity-model list' defines them.")
+    plural = "replication" if replications == 1 else "replications"
+    return _table(f"Scorecard: {scenario} (mean and 95% confidence interval over {replications} {plural})",
+                  header, rows, 1, "Every KPI, with percentiles, is in summary.csv; 'capacity-model list' defines them.",
+                  wrap=wrap)
 
 
 def format_kpi_list() -> str:

@@ -3,19 +3,56 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated
+import types
+import typing
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Pounds = Annotated[float, Field(ge=0.0)]
 SUM_TOLERANCE = 1e-6
+TEXT_FOR_NUMBER = "text_for_number"
+"""The error raised where a scenario gives text for a number."""
 
 
 class Frozen(BaseModel):
-    """Base for validated, immutable scenario data that refuses unknown fields."""
+    """Base for validated, immutable scenario data that refuses unknown fields, and text where a
+    number belongs (pydantic would read ``"+20"`` as 20 without a word)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _numbers_are_not_text(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name, value in data.items():
+                field = cls.model_fields.get(name) if isinstance(name, str) else None
+                if field is not None and (text := text_for_number(field.annotation, value)) is not None:
+                    raise PydanticCustomError(TEXT_FOR_NUMBER, "{field} needs a number, not the text {text}",
+                                              {"field": name, "text": repr(text)})
+        return data
+
+
+def text_for_number(annotation: Any, value: Any) -> str | None:
+    """The first piece of text in ``value`` where ``annotation`` expects a number, if any."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if annotation in (int, float, bool):
+        return value if isinstance(value, str) else None
+    if origin in (typing.Union, types.UnionType):
+        for arg in args:
+            if arg is not type(None) and (found := text_for_number(arg, value)) is not None:
+                return found
+        return None
+    if origin in (list, tuple) and isinstance(value, (list, tuple)) and args:
+        items = args if origin is tuple and len(args) == len(value) else [args[0]] * len(value)
+        return next((found for arg, item in zip(items, value) if (found := text_for_number(arg, item))), None)
+    if origin is dict and isinstance(value, dict):
+        return next((found for item in value.values() if (found := text_for_number(args[1], item))), None)
+    return None
 
 
 class Shares(Frozen):

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .base import TEXT_FOR_NUMBER
 from .schema import Scenario
 
 BUILTIN_PACKAGE = "capacity_model.scenario.builtin"
@@ -69,9 +70,12 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte 0x{error.object[error.start]:02x} at position "
+                            f"{error.start}); save the file as UTF-8") from None
     except OSError as error:
-        raise ScenarioError(f"{path}: cannot read the file ({error.strerror})") from None
+        raise ScenarioError(f"{path}: cannot read the file ({error.strerror or error})") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -157,17 +161,17 @@ def _whole(mapping: dict[Any, Any]) -> bool:
 
 
 def _describe(path: Path, error: ValidationError) -> str:
-    problems = [_describe_one(item) for item in error.errors(include_url=False)]
-    if len(problems) == 1:
-        return f"{path}: {problems[0]}"
-    listed = "\n".join(f"  - {p}" for p in problems)
-    return f"{path}: {len(problems)} problems:\n{listed}"
+    """One line per problem, each naming the file and the field."""
+    return "\n".join(f"{path}: {_describe_one(item)}" for item in error.errors(include_url=False))
 
 
 def _describe_one(item: dict[str, Any]) -> str:
     loc = item["loc"]
     field_path, model = _walk(Scenario, loc)
     kind = item["type"]
+    if kind == TEXT_FOR_NUMBER:
+        return (f"{'.'.join([*map(str, field_path), item['ctx']['field']])}: needs a number, not the text "
+                f"{item['ctx']['text']}; {number_hint(item['ctx']['text'])}.")
     if not field_path:  # a check across fields: its message starts with the field it concerns
         return item["msg"].removeprefix("Value error, ") + "."
     dotted = ".".join(str(part) for part in field_path)
@@ -183,6 +187,15 @@ def _describe_one(item: dict[str, Any]) -> str:
     if kind.startswith(("greater", "less", "int_", "float_", "literal", "bool", "date", "string", "enum")):
         return f"{dotted}: {message} (got {item.get('input')!r})."
     return f"{dotted}: {message}."
+
+
+def number_hint(text: str) -> str:
+    """How to write the number a piece of text seems to mean (YAML reads 1.0e9, with no sign, as text)."""
+    try:
+        number = float(text.strip("'\""))
+    except ValueError:
+        return "write a number without quotes"
+    return f"write it as a plain number without quotes, such as {number:.15g}"
 
 
 def _walk(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[list[Any], type[BaseModel] | None]:

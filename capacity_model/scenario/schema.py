@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, field_validator, model_validator
 
 from .base import Frozen, Probability, Shares, SUM_TOLERANCE
+from .calendar import add_months
 from .distributions import Duration
 from .interventions import Intervention, change_dates, check_interventions, scenario_on
 from .workforce import Costs, Workforce
@@ -233,7 +234,7 @@ class Scenario(Frozen):
                     f"workforce.support.{name}.teams: {unknown} not in teams (teams are: {', '.join(self.teams)})"
                 )
         if self.interventions:
-            check_interventions(self)
+            check_interventions(self, add_months(self.start_date, -self.warm_up_months))
             for when in change_dates(self):
                 try:
                     scenario_on(self, when)
