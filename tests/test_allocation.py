@@ -54,13 +54,13 @@ def test_above_cap_only_after_the_wait_and_only_up_to_the_maximum():
     fresh = Family(1)
     q.push(waited, "cin", 0.0)
     q.push(fresh, "cin", 9.0)
-    made = q.allocate(lambda entry: entry.queued_day < 5, 30)
+    made = q.allocate(5.0, 30)  # joined before day 5: waited long enough
     assert [(e.family, w.id) for e, w in made] == [(waited, 0)]
     assert q.workers[0].children == 24
     assert len(q) == 1
     q2 = team(29, 29)
     q2.push(Family(2), "cin", 0.0)
-    assert q2.allocate(lambda entry: True, 30) == []
+    assert q2.allocate(float("inf"), 30) == []
 
 
 def test_a_large_family_does_not_block_a_smaller_one_behind_it():
@@ -94,8 +94,8 @@ def test_above_cap_never_breaches_a_newly_qualified_workers_protected_caseload()
     q = AllocationQueue("t", [protected, experienced])
     pair = Family(2)
     q.push(pair, "cp", 0.0)
-    assert q.allocate(lambda entry: True, 30) == []  # 14 + 2 > 15 and 29 + 2 > 30: nobody may take it
+    assert q.allocate(float("inf"), 30) == []  # 14 + 2 > 15 and 29 + 2 > 30: nobody may take it
     single = Family(1)
     q.push(single, "cin", 1.0)
-    [(entry, worker)] = q.allocate(lambda entry: True, 30)
+    [(entry, worker)] = q.allocate(float("inf"), 30)
     assert entry.family is single and worker is protected and protected.children == 15  # within the protection

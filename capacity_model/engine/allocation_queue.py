@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .workforce.worker import Worker
 
@@ -36,16 +36,22 @@ class QueueEntry:
         if not self.cancelled:
             self.cancelled = True
             if self.queue is not None:
-                self.queue._live -= 1
+                self.queue.forget(self)
 
 
 class AllocationQueue:
-    """Children waiting for a social worker in one team, with that team's workers."""
+    """Children waiting for a social worker in one team, with that team's workers.
+
+    Waiting families are kept in one heap per priority rank, each in order of the time
+    they joined the queue, so an allocation pass can leave the rest of a rank untouched
+    once nobody has room and its families have not waited long enough to go above cap.
+    """
 
     def __init__(self, team: str, workers: list[Worker]):
         self.team = team
         self.workers = workers
-        self._heap: list[QueueEntry] = []
+        self._ranks: list[list[QueueEntry]] = [[] for _ in PRIORITY]
+        self._cancelled = [0 for _ in PRIORITY]  # entries cancelled but still in each heap
         self._seq = itertools.count()
         self._live = 0
 
@@ -53,11 +59,21 @@ class AllocationQueue:
         return self._live
 
     def entries(self) -> list[QueueEntry]:
-        return [entry for entry in self._heap if not entry.cancelled]
+        return [entry for heap in self._ranks for entry in heap if not entry.cancelled]
+
+    def forget(self, entry: QueueEntry) -> None:
+        """A cancelled entry no longer counts; its heap is rebuilt once cancelled entries fill half of it."""
+        self._live -= 1
+        self._cancelled[entry.rank] += 1
+        heap = self._ranks[entry.rank]
+        if self._cancelled[entry.rank] > 64 and 2 * self._cancelled[entry.rank] > len(heap):
+            heap[:] = [e for e in heap if not e.cancelled]
+            heapq.heapify(heap)
+            self._cancelled[entry.rank] = 0
 
     def push(self, family: Any, stage: str, now: float) -> QueueEntry:
         entry = QueueEntry(PRIORITY[stage], now, next(self._seq), family, self)
-        heapq.heappush(self._heap, entry)
+        heapq.heappush(self._ranks[entry.rank], entry)
         self._live += 1
         return entry
 
@@ -76,56 +92,56 @@ class AllocationQueue:
             return best
         return _above_cap(available, size, above_cap_limit) if above_cap_limit is not None else None
 
-    def allocate(
-        self,
-        waited_enough: Callable[[QueueEntry], bool] | None,
-        above_cap_limit: int,
-    ) -> list[tuple[QueueEntry, Worker]]:
+    def allocate(self, waited_before: float | None, above_cap_limit: int) -> list[tuple[QueueEntry, Worker]]:
         """Allocate whoever can be allocated now, in priority order.
 
-        ``waited_enough(entry)`` says whether an entry may go above cap (None under a
-        hard cap). A family too large for anyone's spare capacity is passed over so
-        smaller ones behind it are not blocked. Returns the allocations made; the
-        workers' caseloads are already updated. (The same rule as ``best_worker``,
-        keeping the best worker between allocations: this is the model's hot loop.)
+        A family that joined the queue before ``waited_before`` has waited long enough to
+        go above cap (None: a hard cap, never). A family too large for anyone's spare
+        capacity is passed over so smaller ones behind it are not blocked. Returns the
+        allocations made; the workers' caseloads are already updated. (The same rule as
+        ``best_worker``, keeping the best worker between allocations: this is the model's
+        hot loop.)
         """
+        if not self._live:
+            return []
         available = [w for w in self.workers if w.can_hold_cases]
-        if not self._heap or not available:
+        if not available:
             return []
         made: list[tuple[QueueEntry, Worker]] = []
-        passed_over: list[QueueEntry] = []
         best = _most_spare(available)
         min_children: int | None = None
-        while self._heap:
-            entry = heapq.heappop(self._heap)
-            if entry.cancelled:
-                continue
-            size = entry.family.size
-            max_spare = best.cap - best.children
-            forced = False
-            if waited_enough is not None:
-                if min_children is None:
-                    min_children = min(w.children for w in available)
-                forced = min_children + size <= above_cap_limit and waited_enough(entry)
-            if max_spare < size and not forced:
-                passed_over.append(entry)
-                if waited_enough is None and max_spare < 1:
-                    break  # nobody has room and nobody may go above cap: stop looking
-                continue
-            worker = best if max_spare >= size else _above_cap(available, size, above_cap_limit)
-            if worker is None:
-                passed_over.append(entry)
-                continue
-            worker.take(entry.family)
-            self._live -= 1
-            made.append((entry, worker))
-            best = _most_spare(available)
-            min_children = None
-        for entry in passed_over:
-            heapq.heappush(self._heap, entry)
-        if len(self._heap) > 64 and len(self._heap) > 2 * len(self):
-            self._heap = self.entries()
-            heapq.heapify(self._heap)
+        for heap in self._ranks:
+            passed_over: list[QueueEntry] = []
+            while heap:
+                entry = heapq.heappop(heap)
+                if entry.cancelled:
+                    self._cancelled[entry.rank] -= 1
+                    continue
+                size = entry.family.size
+                max_spare = best.cap - best.children
+                forced = False
+                if waited_before is not None and entry.queued_day < waited_before:
+                    if min_children is None:
+                        min_children = min(w.children for w in available)
+                    forced = min_children + size <= above_cap_limit
+                if max_spare < size and not forced:
+                    passed_over.append(entry)
+                    if max_spare < 1 and (waited_before is None or entry.queued_day >= waited_before):
+                        break  # nobody has room, and nobody behind in this rank has waited longer
+                    continue
+                worker = best if max_spare >= size else _above_cap(available, size, above_cap_limit)
+                if worker is None:
+                    passed_over.append(entry)
+                    continue
+                worker.take(entry.family)
+                self._live -= 1
+                made.append((entry, worker))
+                best = _most_spare(available)
+                min_children = None
+            for entry in passed_over:
+                heapq.heappush(heap, entry)
+            if waited_before is None and best.cap - best.children < 1:
+                break  # a hard cap and nobody has room: no later rank can be allocated either
         return made
 
 

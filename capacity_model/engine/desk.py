@@ -17,7 +17,7 @@ import simpy
 
 from ..scenario import WEEKDAYS, Stage
 from ..scenario.calendar import YEAR_DAYS
-from .allocation_queue import AllocationQueue, QueueEntry
+from .allocation_queue import AllocationQueue
 from .day_plan import ALLOCATION_MEETING, REALLOCATIONS
 from .family import Family, Holding
 from .horizon import Horizon
@@ -143,15 +143,14 @@ class AllocationDesk:
         self.capacity_changed(worker.team)
 
     def _allocate(self, team: str) -> None:
+        queue = self.queues[team]
+        if not len(queue):
+            return
         policy = self.in_force.scenario.allocation
         now = self.env.now
-        calendar = self._calendar
-
-        def long_enough(entry: QueueEntry) -> bool:
-            return calendar.working_days_between(entry.queued_day, now) >= policy.above_cap_after_working_days
-
-        waited_enough = long_enough if policy.policy == "above_cap_after_wait" else None
-        for entry, worker in self.queues[team].allocate(waited_enough, policy.absolute_max_caseload):
+        waited_before = (self._calendar.waited_at_least(now, policy.above_cap_after_working_days)
+                         if policy.policy == "above_cap_after_wait" else None)
+        for entry, worker in queue.allocate(waited_before, policy.absolute_max_caseload):
             family = entry.family
             family.queue_entry = None
             if family.worker is None:  # unallocated until now (a transfer still had its worker)

@@ -76,6 +76,13 @@ class WorkingCalendar:
         last = self._index(end_day) + 1
         return int(self._working_days_before[last] - self._working_days_before[first]) if last > first else 0
 
+    def waited_at_least(self, now: float, working_days: int) -> float:
+        """The time before which a clock must have started to have run ``working_days`` by ``now``:
+        ``working_days_between(start, now) >= working_days`` exactly when ``start`` is earlier."""
+        target = self._working_days_before[self._index(now) + 1] - working_days
+        last = int(np.searchsorted(self._working_days_before, target, side="right")) - 1  # wdb[last] <= target
+        return float(last - self._offset)  # a start on calendar index last - 1 or earlier
+
     def add_working_days(self, day: float, working_days: float, *, at: float) -> float:
         """The time at which a clock of ``working_days`` started at ``day`` runs out.
 
