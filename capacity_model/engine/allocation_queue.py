@@ -50,7 +50,7 @@ class AllocationQueue:
     def __init__(self, team: str, workers: list[Worker]):
         self.team = team
         self.workers = workers
-        self._ranks: list[list[QueueEntry]] = [[] for _ in PRIORITY]
+        self._ranks: list[list[tuple[float, int, QueueEntry]]] = [[] for _ in PRIORITY]  # (queued_day, seq, entry)
         self._cancelled = [0 for _ in PRIORITY]  # entries cancelled but still in each heap
         self._seq = itertools.count()
         self._live = 0
@@ -59,7 +59,7 @@ class AllocationQueue:
         return self._live
 
     def entries(self) -> list[QueueEntry]:
-        return [entry for heap in self._ranks for entry in heap if not entry.cancelled]
+        return [entry for heap in self._ranks for _, _, entry in heap if not entry.cancelled]
 
     def forget(self, entry: QueueEntry) -> None:
         """A cancelled entry no longer counts; its heap is rebuilt once cancelled entries fill half of it."""
@@ -67,13 +67,13 @@ class AllocationQueue:
         self._cancelled[entry.rank] += 1
         heap = self._ranks[entry.rank]
         if self._cancelled[entry.rank] > 64 and 2 * self._cancelled[entry.rank] > len(heap):
-            heap[:] = [e for e in heap if not e.cancelled]
+            heap[:] = [item for item in heap if not item[2].cancelled]
             heapq.heapify(heap)
             self._cancelled[entry.rank] = 0
 
     def push(self, family: Any, stage: str, now: float) -> QueueEntry:
         entry = QueueEntry(PRIORITY[stage], now, next(self._seq), family, self)
-        heapq.heappush(self._ranks[entry.rank], entry)
+        heapq.heappush(self._ranks[entry.rank], (now, entry.seq, entry))
         self._live += 1
         return entry
 
@@ -109,38 +109,38 @@ class AllocationQueue:
             return []
         made: list[tuple[QueueEntry, Worker]] = []
         best = _most_spare(available)
-        min_children: int | None = None
-        for heap in self._ranks:
-            passed_over: list[QueueEntry] = []
+        may_force = waited_before is not None
+        room_above = None  # the most anyone could take above cap: worked out when first needed
+        for rank, heap in enumerate(self._ranks):
+            passed_over: list[tuple[float, int, QueueEntry]] = []
             while heap:
-                entry = heapq.heappop(heap)
+                item = heapq.heappop(heap)
+                entry = item[2]
                 if entry.cancelled:
-                    self._cancelled[entry.rank] -= 1
+                    self._cancelled[rank] -= 1
                     continue
                 size = entry.family.size
                 max_spare = best.cap - best.children
-                forced = False
-                if waited_before is not None and entry.queued_day < waited_before:
-                    if min_children is None:
-                        min_children = min(w.children for w in available)
-                    forced = min_children + size <= above_cap_limit
-                if max_spare < size and not forced:
-                    passed_over.append(entry)
-                    if max_spare < 1 and (waited_before is None or entry.queued_day >= waited_before):
-                        break  # nobody has room, and nobody behind in this rank has waited longer
-                    continue
-                worker = best if max_spare >= size else _above_cap(available, size, above_cap_limit)
-                if worker is None:
-                    passed_over.append(entry)
-                    continue
+                if max_spare >= size:
+                    worker = best
+                else:
+                    waited = may_force and entry.queued_day < waited_before
+                    if waited and room_above is None:
+                        room_above = _room_above(available, above_cap_limit)
+                    if not waited or room_above < size:
+                        passed_over.append(item)
+                        if max_spare < 1 and (not waited or room_above < 1):
+                            break  # no room, nor above cap, for anyone behind in this rank
+                        continue
+                    worker = _above_cap(available, size, above_cap_limit)
                 worker.take(entry.family)
                 self._live -= 1
                 made.append((entry, worker))
                 best = _most_spare(available)
-                min_children = None
-            for entry in passed_over:
-                heapq.heappush(heap, entry)
-            if waited_before is None and best.cap - best.children < 1:
+                room_above = None
+            for item in passed_over:
+                heapq.heappush(heap, item)
+            if best.cap - best.children < 1 and not may_force:
                 break  # a hard cap and nobody has room: no later rank can be allocated either
         return made
 
@@ -154,6 +154,11 @@ def _most_spare(workers: list[Worker]) -> Worker:
         if spare > best_spare:
             best, best_spare = worker, spare
     return best
+
+
+def _room_above(workers: list[Worker], limit: int) -> int:
+    """The most children any of ``workers`` could still take above cap (within ``limit`` and their ceiling)."""
+    return max(min(limit, w.ceiling) - w.children for w in workers)
 
 
 def _above_cap(workers: list[Worker], size: int, limit: int) -> Worker | None:

@@ -92,8 +92,6 @@ class AllocationDesk:
     def _queue(self, family: Family, queued_day: float) -> None:
         team = self.team_of[family.stage]
         family.queue_entry = self.queues[team].push(family, family.stage, queued_day)
-        if family.worker is None and (family.allocated is None or family.allocated.triggered):
-            family.allocated = self.env.event()
         if self._continuous:
             self._allocate(team)
 
@@ -158,8 +156,9 @@ class AllocationDesk:
                 self._tally.waiting.change(-family.size, now)
             self._release(family)  # a transfer: the sending worker hands over
             self._record(family, worker, now)
-            if family.allocated is not None and not family.allocated.triggered:
-                family.allocated.succeed()
+            if family.on_allocated is not None:
+                begin, family.on_allocated = family.on_allocated, None
+                begin(family)
 
     # --- meetings and monthly moves ------------------------------------------------------------
 
@@ -201,17 +200,31 @@ class AllocationDesk:
                 continue
             p_move = 1.0 - math.exp(-rate * horizon.month_days(month) / YEAR_DAYS)
             now = self.env.now
-            for family in sorted(open_families.values(), key=lambda f: f.id):
-                if rng.random() >= p_move or family.worker is None or family.queue_entry is not None:
+            families = sorted(open_families.values(), key=lambda f: f.id)
+            for family, u in zip(families, rng.random(len(families)).tolist()):
+                if u >= p_move or family.worker is None or family.queue_entry is not None:
                     continue
                 moves = self.moves[family.worker.team]
                 moves[0] += 1
-                most = allocation.absolute_max_caseload
-                colleagues = [w for w in self.queues[family.worker.team].workers if w is not family.worker
-                              and w.can_hold_cases and w.children + family.size <= min(most, w.ceiling)]
-                if colleagues:
-                    new = max(colleagues, key=lambda w: (w.spare, -w.id))
+                new = _colleague(self.queues[family.worker.team].workers, family, allocation.absolute_max_caseload)
+                if new is not None:
                     self._release(family, allocate=False)  # the move happens before anyone else is allocated
                     self._give(family, new, now)
                     moves[1] += 1
                     self.capacity_changed(new.team)
+
+
+def _colleague(workers: list[Worker], family: Family, most: int) -> Worker | None:
+    """The worker at work, other than the family's own, with most spare capacity who could hold it
+    within ``most`` and their own ceiling (lowest id on a tie)."""
+    best, best_spare = None, 0
+    size, current = family.size, family.worker
+    for worker in workers:
+        if worker is current or not worker.can_hold_cases:
+            continue
+        if worker.children + size > (most if most < worker.ceiling else worker.ceiling):
+            continue
+        spare = worker.cap - worker.children
+        if best is None or spare > best_spare or (spare == best_spare and worker.id < best.id):
+            best, best_spare = worker, spare
+    return best

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-import simpy
+from typing import TYPE_CHECKING, Callable
 
 from .streams import Fate
 
@@ -29,8 +27,8 @@ class Family:
 
     ``holdings`` lists every social worker the family has had, in order, for the count
     of different social workers a child has had.
-    ``allocated`` fires when an unallocated family is given a social worker (an
-    assessment waits for it). ``unallocated_since`` is when it last became unallocated:
+    ``on_allocated``, when set, is called once the family is next given a social worker
+    (an assessment waiting to start). ``unallocated_since`` is when it last became unallocated:
     its wait, for the scorecard, counts from then. (Its place in a queue counts from
     ``queue_entry.queued_day``, which for a transfer is when the transfer began.)
     """
@@ -44,9 +42,6 @@ class Family:
     assessment_started: float | None = None
     queue_entry: QueueEntry | None = None
     unallocated_since: float | None = None
-    allocated: simpy.Event | None = None
+    on_allocated: Callable[[Family], None] | None = None
     holdings: list[Holding] = field(default_factory=list)
 
-    def social_workers_since(self, day: float) -> set[int]:
-        """Ids of the social workers who held the family at any time from ``day`` on."""
-        return {h.worker_id for h in self.holdings if h.end is None or h.end >= day}

@@ -28,6 +28,7 @@ class ScenarioInForce:
         self.changed = env.event()
         self._horizon = horizon
         self._listeners: list[Listener] = []
+        self.static = not scenario.interventions  # nothing will change: clocks need not listen
 
     def listen(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -59,6 +60,12 @@ class ScenarioInForce:
         """
         remaining = unit
         per_day = rate()
+        if self.static:
+            if per_day > 0:
+                yield self.env.timeout(remaining / per_day)
+            else:
+                yield self.env.event()  # never: nothing will change the rate
+            return
         while True:
             if per_day <= 0:
                 yield self.changed

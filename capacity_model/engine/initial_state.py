@@ -51,7 +51,7 @@ class InitialState:
             for allocated in (True, False):
                 counts = initial.allocated_children if allocated else initial.unallocated_children
                 sizes = self._family_sizes(counts.of(stage), rng)
-                durations, ages = episodes_under_way(self._pathway.stage_duration(stage), len(sizes), rng)
+                durations, ages = episodes_under_way(self._pathway.stage_duration(stage.value), len(sizes), rng)
                 for size, duration, age in zip(sizes, durations, ages):
                     family = self._pathway.new_family(size, fates.next_row())
                     self._tally.children["initial"] += size

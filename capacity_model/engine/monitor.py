@@ -50,10 +50,19 @@ class Monitor:
             when = horizon.month_start(simulated_month)
             yield self.env.timeout(horizon.calendar.day_of(when) + SNAPSHOT - self.env.now)
             month = simulated_month - horizon.warm_up_months
-            service = self._snapshot(previous if month > 0 else None)
-            previous = self.env.now
-            if month >= 0:
+            if month < 0:  # a warm-up month: only what later months' measures need
+                self._mark()
+                self._tally.new_month()
+            else:
+                service = self._snapshot(previous if month > 0 else None)
                 self._emit(MonthEnd(month, when.isoformat(), service, self._balance(month)))
+            previous = self.env.now
+
+    def _mark(self) -> None:
+        """What every month end records for the months after it: permanent FTE, the waiting count's integral."""
+        now = self.env.now
+        self._permanent_fte_history.append((now, self._workforce.register.permanent_fte()))
+        self._tally.waiting.mark(now)
 
     def _snapshot(self, month_start: float | None) -> ServiceSnapshot:
         """The service at this month end; flows over [month_start, now) unless this is month 0."""
@@ -66,20 +75,24 @@ class Monitor:
         workers = register.workers()
         managers = scenario.workforce.team_managers
         case_holding_posts = sum(team.posts_fte for team in scenario.teams.values())
-        open_children = {stage.value: 0 for stage in Stage}
+        open_children = {stage.value: 0 for stage in Stage}  # allocated
+        in_stage = dict(open_children)  # allocated or not
         waits = []
         social_workers = []
         window_start = now - YEAR_DAYS
         for family in self._open.values():
+            size, stage = family.size, family.stage
+            in_stage[stage] += size
             if family.worker is None:
-                waits.append((family.size, calendar.working_days_between(family.unallocated_since, cutoff)))
+                waits.append((size, calendar.working_days_between(family.unallocated_since, cutoff)))
             else:
-                open_children[family.stage] += family.size
-            social_workers.append((family.size, len(family.social_workers_since(window_start)), family.stage))
-        self._permanent_fte_history.append((now, register.permanent_fte()))
+                open_children[stage] += size
+            recent = {h.worker_id for h in family.holdings if h.end is None or h.end >= window_start}
+            social_workers.append((size, len(recent), stage))
+        self._in_stage = in_stage
+        self._mark()
         leavers_fte, mean_permanent_fte = self._turnover_inputs(now)
         flows = month_start is not None
-        tally.waiting.mark(now)
         ledger = self._ledger
         snapshot = ServiceSnapshot(
             case_holders=[CaseHolder(w.team, w.kind, w.fte, w.children, w.long_term_absent) for w in workers],
@@ -119,15 +132,14 @@ class Monitor:
 
     def _balance(self, month: int) -> dict[str, float]:
         """Children and staff in and out since the origin, and children by stage: for conservation checks."""
-        families = self._open.values()
         register = self._workforce.register
         tally = self._tally
-        unallocated = sum(f.size for f in families if f.worker is None)
+        unallocated = tally.waiting.children
         staff = register.workers()
         return {
             "month": month,
             **{f"children_{k}": v for k, v in tally.children.items()},
-            "children_allocated": sum(f.size for f in families) - unallocated,
+            "children_allocated": sum(self._in_stage.values()) - unallocated,
             "children_unallocated": unallocated,
             **{f"staff_{k}": v for k, v in register.counts.items()},
             "staff_in_post": len(staff),
@@ -137,7 +149,6 @@ class Monitor:
             "internal_moves": register.internal_moves,
             "within_team_moves_drawn": sum(drawn for drawn, _ in self._desk_moves.values()),
             "within_team_moves_made": sum(made for _, made in self._desk_moves.values()),
-            **{f"stage_{stage.value}_children": sum(f.size for f in families if f.stage == stage.value)
-               for stage in Stage},
+            **{f"stage_{stage}_children": n for stage, n in self._in_stage.items()},
             **{f"stage_{stage}_entries": n for stage, n in tally.stage_entries.items()},
         }

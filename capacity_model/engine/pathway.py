@@ -11,8 +11,6 @@ allocated.
 
 from __future__ import annotations
 
-from typing import Iterator
-
 import simpy
 
 from ..scenario import Stage
@@ -27,6 +25,10 @@ from .streams import Fate
 from .tally import Tally
 
 ENDED = ("close", "no_further_action")
+ASSESSMENT = Stage.ASSESSMENT.value
+DURATIONS = {"assessment": "assessment_working_days", "cin": "cin_plan_days", "cp": "cp_plan_days",
+             "cic": "cic_episode_days"}
+"""The pathway field holding each stage's duration."""
 
 
 class Pathway:
@@ -61,69 +63,70 @@ class Pathway:
         tally.children["referred"] += family.size
         tally.month_referrals[0] += family.size
         tally.month_referrals[1] += family.size if rereferral else 0
-        self.open(family, Stage.ASSESSMENT.value, now)
+        self.open(family, ASSESSMENT, now)
         tally.stage_entries[family.stage] += family.size
         self._desk.wait(family, now)
         self.start(family, family.stage)
 
     def refer_after(self, family: Family, delay: float) -> None:
         """The family will be referred again ``delay`` days from now."""
-        self.env.process(self._rereferral(family, delay))
-
-    def _rereferral(self, family: Family, delay: float) -> Iterator[simpy.Event]:
-        yield self.env.timeout(delay)
-        self.refer(family)
+        self.env.timeout(delay).callbacks.append(lambda _: self.refer(family))
 
     def start(self, family: Family, stage: str, stage_ends_at: float | None = None,
               assessment_started: float | None = None) -> None:
         """Start the family's journey from ``stage`` (ending at ``stage_ends_at`` if already known;
-        an assessment already under way started on ``assessment_started``)."""
+        an assessment already under way started on ``assessment_started``).
+
+        A journey is a chain of timeouts, each calling the next step when it rings (no
+        process of its own): an assessment starts when a social worker has the family,
+        at once if one has, else when the allocation desk gives it one.
+        """
         if assessment_started is not None:
             family.assessment_started = assessment_started
-        self.env.process(self._journey(family, stage, stage_ends_at))
-
-    def stage_duration(self, stage: Stage) -> Duration:
-        pathway = self.in_force.scenario.pathway
-        return {
-            Stage.ASSESSMENT: pathway.assessment_working_days,
-            Stage.CIN: pathway.cin_plan_days,
-            Stage.CP: pathway.cp_plan_days,
-            Stage.CIC: pathway.cic_episode_days,
-        }[stage]
-
-    def _journey(self, family: Family, stage: str, stage_ends_at: float | None) -> Iterator[simpy.Event]:
-        """Carry a family from ``stage`` to closure, one pathway step at a time."""
-        env = self.env
-        calendar = self._calendar
-        next_stage: str | None
-        while True:
-            if stage == Stage.ASSESSMENT.value:
-                if family.worker is None:
-                    yield family.allocated  # the assessment starts when a social worker has the case
-                if stage_ends_at is None:
-                    family.assessment_started = env.now
-                    working_days = self.in_force.scenario.pathway.assessment_working_days.days_at(
-                        family.fate.uniform())
-                    stage_ends_at = calendar.add_working_days(env.now, working_days, at=CLOCKS_RUN_OUT)
-                yield env.timeout(stage_ends_at - env.now)
-                self._tally.month_assessments.append((calendar.working_days_between(family.assessment_started, env.now),
-                                                      calendar.working_days_between(family.referral_day, env.now)))
-                next_stage = self.in_force.scenario.pathway.assessment_outcomes.choose(family.fate.uniform())
+        if stage == ASSESSMENT and stage_ends_at is None:
+            if family.worker is None:
+                family.on_allocated = self._begin_assessment
             else:
-                if stage_ends_at is None:
-                    stage_ends_at = env.now + self.stage_duration(Stage(stage)).days_at(family.fate.uniform())
-                yield env.timeout(max(stage_ends_at - env.now, 0.0))
-                pathway = self.in_force.scenario.pathway
-                ends = pathway.cin_plan_ends if stage == "cin" else pathway.cp_plan_ends if stage == "cp" else None
-                next_stage = ends.choose(family.fate.uniform()) if ends is not None else "close"
-            stage_ends_at = None
-            if next_stage in ENDED:
-                self._close(family)
-                return
-            family.stage = next_stage
-            self._tally.stage_entries[next_stage] += family.size
-            self._desk.stage_changed(family)
-            stage = next_stage
+                self._begin_assessment(family)
+        else:
+            self._until_end(family, stage, stage_ends_at)
+
+    def stage_duration(self, stage: str) -> Duration:
+        """The duration of ``stage`` in the scenario in force (working days for an assessment)."""
+        return getattr(self.in_force.scenario.pathway, DURATIONS[stage])
+
+    def _begin_assessment(self, family: Family) -> None:
+        now = self.env.now
+        family.assessment_started = now
+        working_days = self.in_force.scenario.pathway.assessment_working_days.days_at(family.fate.uniform())
+        self._until_end(family, ASSESSMENT, self._calendar.add_working_days(now, working_days, at=CLOCKS_RUN_OUT))
+
+    def _until_end(self, family: Family, stage: str, ends_at: float | None) -> None:
+        """Ring at the end of ``stage`` (its length drawn now if not known yet)."""
+        now = self.env.now
+        if ends_at is None:
+            ends_at = now + self.stage_duration(stage).days_at(family.fate.uniform())
+        self.env.timeout(ends_at - now if ends_at > now else 0.0).callbacks.append(
+            lambda _: self._stage_ended(family, stage))
+
+    def _stage_ended(self, family: Family, stage: str) -> None:
+        """The stage is over: what comes next, read from the scenario in force now."""
+        pathway = self.in_force.scenario.pathway
+        if stage == ASSESSMENT:
+            calendar, now = self._calendar, self.env.now
+            self._tally.month_assessments.append((calendar.working_days_between(family.assessment_started, now),
+                                                  calendar.working_days_between(family.referral_day, now)))
+            next_stage = pathway.assessment_outcomes.choose(family.fate.uniform())
+        else:
+            ends = pathway.cin_plan_ends if stage == "cin" else pathway.cp_plan_ends if stage == "cp" else None
+            next_stage = ends.choose(family.fate.uniform()) if ends is not None else "close"
+        if next_stage in ENDED:
+            self._close(family)
+            return
+        family.stage = next_stage
+        self._tally.stage_entries[next_stage] += family.size
+        self._desk.stage_changed(family)
+        self._until_end(family, next_stage, None)
 
     def _close(self, family: Family) -> None:
         self._desk.close(family)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import cached_property
 import types
 import typing
 from typing import Annotated, Any
@@ -68,11 +69,19 @@ class Shares(Frozen):
     def as_dict(self) -> dict[str, float]:
         return {name: getattr(self, name) for name in type(self).model_fields}
 
-    def choose(self, u: float) -> str:
-        """The outcome a uniform number ``u`` in [0, 1) picks (inverse CDF over the fields' order)."""
-        total = 0.0
+    @cached_property
+    def _thresholds(self) -> tuple[list[tuple[float, str]], str]:
+        """(running total, outcome) in the fields' order, and the last outcome with a share."""
+        thresholds, total = [], 0.0
         for outcome, share in self.as_dict().items():
             total += share
+            thresholds.append((total, outcome))
+        return thresholds, next(outcome for outcome, share in reversed(self.as_dict().items()) if share > 0)
+
+    def choose(self, u: float) -> str:
+        """The outcome a uniform number ``u`` in [0, 1) picks (inverse CDF over the fields' order)."""
+        thresholds, last = self._thresholds
+        for total, outcome in thresholds:
             if u < total:
                 return outcome
-        return next(outcome for outcome, share in reversed(self.as_dict().items()) if share > 0)
+        return last

@@ -8,6 +8,7 @@ working days, so the calendar turns between the two.
 
 from __future__ import annotations
 
+import bisect
 import math
 from datetime import date, timedelta
 
@@ -45,6 +46,7 @@ class WorkingCalendar:
         self.start = start
         self._offset = self.LOOKBACK_DAYS
         self._n = self._offset + horizon_days + 3 * 366
+        self._last = self._n - 1
         first = start - timedelta(days=self._offset)
         bank_holidays = holidays.country_holidays("GB", subdiv="ENG", years=range(first.year, first.year + self._n // 365 + 2))
         days = [first + timedelta(days=i) for i in range(self._n)]
@@ -52,10 +54,12 @@ class WorkingCalendar:
         # _working_days_before[i]: working days in calendar indices 0 .. i-1
         self._working_days_before = np.concatenate([[0], np.cumsum(self._is_working_day)]).astype(np.int64)
         self._weekday = np.array([d.weekday() for d in days], dtype=np.int8)
+        self._before: list[int] = self._working_days_before.tolist()  # the same, for one value at a time
 
     def _index(self, day: float) -> int:
         """Calendar index of the day containing simulation time ``day``, kept in range."""
-        return min(max(math.floor(day) + self._offset, 0), self._n - 1)
+        index = math.floor(day) + self._offset
+        return 0 if index < 0 else self._last if index > self._last else index
 
     def date_of(self, day: float) -> date:
         return self.start + timedelta(days=math.floor(day))
@@ -74,13 +78,13 @@ class WorkingCalendar:
         """
         first = self._index(start_day) + 1
         last = self._index(end_day) + 1
-        return int(self._working_days_before[last] - self._working_days_before[first]) if last > first else 0
+        return self._before[last] - self._before[first] if last > first else 0
 
     def waited_at_least(self, now: float, working_days: int) -> float:
         """The time before which a clock must have started to have run ``working_days`` by ``now``:
         ``working_days_between(start, now) >= working_days`` exactly when ``start`` is earlier."""
-        target = self._working_days_before[self._index(now) + 1] - working_days
-        last = int(np.searchsorted(self._working_days_before, target, side="right")) - 1  # wdb[last] <= target
+        target = self._before[self._index(now) + 1] - working_days
+        last = bisect.bisect_right(self._before, target) - 1  # before[last] <= target
         return float(last - self._offset)  # a start on calendar index last - 1 or earlier
 
     def add_working_days(self, day: float, working_days: float, *, at: float) -> float:
@@ -93,14 +97,14 @@ class WorkingCalendar:
         """
         if working_days <= 0:
             return float(day)
-        needed = self._working_days_before[self._index(day) + 1] + math.ceil(working_days)
-        index = int(np.searchsorted(self._working_days_before, needed, side="left"))
+        needed = self._before[self._index(day) + 1] + math.ceil(working_days)
+        index = bisect.bisect_left(self._before, needed)
         return max(float(day), index - 1 - self._offset + at)
 
     def subtract_working_days(self, day: float, working_days: float, *, at: float) -> float:
         """A time ``working_days`` working days before ``day``, at time of day ``at``."""
-        needed = self._working_days_before[self._index(day) + 1] - math.ceil(working_days)
-        index = int(np.searchsorted(self._working_days_before, max(needed, 0), side="left"))
+        needed = self._before[self._index(day) + 1] - math.ceil(working_days)
+        index = bisect.bisect_left(self._before, max(needed, 0))
         return min(float(day), index - 1 - self._offset + at)
 
     def next_day_on(self, day: float, weekdays: frozenset[int]) -> int:

@@ -11,7 +11,9 @@ holds the distribution, for example ``assessment_working_days`` or ``cp_plan_day
 
 from __future__ import annotations
 
+import bisect
 import math
+from functools import cached_property
 from statistics import NormalDist
 from typing import Annotated, Literal, Union
 
@@ -41,6 +43,9 @@ class Fixed(_Distribution):
     def days_at(self, u: float) -> float:
         return self.days
 
+    def days_at_many(self, u: np.ndarray) -> np.ndarray:
+        return np.full(len(u), float(self.days))
+
     @property
     def mean_days(self) -> float:
         return self.days
@@ -55,6 +60,9 @@ class Exponential(_Distribution):
     def days_at(self, u: float) -> float:
         return -self.mean_days * math.log1p(-u)
 
+    def days_at_many(self, u: np.ndarray) -> np.ndarray:
+        return -self.mean_days * np.log1p(-np.asarray(u))
+
 
 class LogNormal(_Distribution):
     """Right-skewed duration given by its mean and coefficient of variation."""
@@ -63,14 +71,20 @@ class LogNormal(_Distribution):
     mean_days: PositiveFloat
     cv: PositiveFloat = Field(description="standard deviation / mean")
 
-    @property
-    def _sigma(self) -> float:
-        return math.sqrt(math.log1p(self.cv**2))
+    @cached_property
+    def _mu_sigma(self) -> tuple[float, float]:
+        sigma = math.sqrt(math.log1p(self.cv**2))
+        return math.log(self.mean_days) - sigma**2 / 2, sigma
 
     def days_at(self, u: float) -> float:
-        sigma = self._sigma
-        mu = math.log(self.mean_days) - sigma**2 / 2
+        mu, sigma = self._mu_sigma
         return math.exp(mu + sigma * _STANDARD_NORMAL.inv_cdf(min(max(u, 1e-12), 1 - 1e-12)))
+
+    def days_at_many(self, u: np.ndarray) -> np.ndarray:
+        from scipy.special import ndtri  # the inverse normal CDF for many numbers at once
+
+        mu, sigma = self._mu_sigma
+        return np.exp(mu + sigma * ndtri(np.clip(np.asarray(u, dtype=float), 1e-12, 1 - 1e-12)))
 
 
 class Uniform(_Distribution):
@@ -88,6 +102,9 @@ class Uniform(_Distribution):
 
     def days_at(self, u: float) -> float:
         return self.low_days + u * (self.high_days - self.low_days)
+
+    def days_at_many(self, u: np.ndarray) -> np.ndarray:
+        return self.low_days + np.asarray(u) * (self.high_days - self.low_days)
 
     @property
     def mean_days(self) -> float:
@@ -116,11 +133,25 @@ class Quantiles(_Distribution):
             raise ValueError("days must not decrease as probability increases")
         return self
 
+    @cached_property
+    def _axes(self) -> tuple[list[float], list[float]]:
+        return [p for p, _ in self.points], [d for _, d in self.points]
+
     def days_at(self, u: float) -> float:
-        return float(self.days_at_many(np.asarray(u)))
+        """Linear between the points, as ``numpy.interp`` does (without its cost for one number)."""
+        probs, days = self._axes
+        j = bisect.bisect_right(probs, u) - 1
+        if j < 0:
+            return days[0]
+        if j >= len(probs) - 1:
+            return days[-1]
+        if u == probs[j]:
+            return days[j]
+        return (days[j + 1] - days[j]) / (probs[j + 1] - probs[j]) * (u - probs[j]) + days[j]
 
     def days_at_many(self, u: np.ndarray) -> np.ndarray:
-        return np.interp(u, [p for p, _ in self.points], [d for _, d in self.points])
+        probs, days = self._axes
+        return np.interp(u, probs, days)
 
     @property
     def mean_days(self) -> float:
