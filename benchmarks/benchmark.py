@@ -19,6 +19,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import measures  # noqa: E402  (beside this script)
+
 REPO = Path(__file__).resolve().parent.parent
 MONTHS = 24
 SEED = 0
@@ -28,11 +31,8 @@ FIRST_REPLICATION = 1000  # timed repeats use replications 1000, 1001, ...; the 
 def time_single(repeats: int) -> dict:
     """Time ``run_replication`` of the built-in baseline, once per repeat, after one untimed warm-up."""
     import capacity_model
-    from capacity_model import load_scenario
-    try:
-        from capacity_model import run_replication
-    except ImportError:  # commits before the layered package (#9)
-        from capacity_model.model import run_replication
+
+    load_scenario, run_replication, _, _ = measures._api()
 
     scenario = load_scenario("baseline")
     run_replication(scenario, SEED, FIRST_REPLICATION - 1, MONTHS)  # warm-up: imports, caches, first-call costs
@@ -107,6 +107,48 @@ def context(with_git: bool) -> dict:
             "date": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")}
 
 
+def model_measures() -> dict:
+    """The model's own speed: its M/M/s mode at 12 and 2,000 slots, and a service 10 times larger."""
+    return {"model_mms_12": measures.model_mms_customers_per_second(12),
+            "model_mms_2000": measures.model_mms_customers_per_second(2000),
+            "scale_10x": measures.scale_ratio(10, MONTHS)}
+
+
+def yardsticks() -> dict:
+    """The same work done by bare SimPy, SimPy's Resource idiom and ciw, in this run, on this machine."""
+    return {"bare_simpy_events_per_second": measures.bare_simpy_events_per_second(),
+            "simpy_resource_12": measures.simpy_resource_customers_per_second(12),
+            "simpy_resource_2000": measures.simpy_resource_customers_per_second(2000),
+            "ciw_12": measures.ciw_customers_per_second(12), "ciw_2000": measures.ciw_customers_per_second(2000)}
+
+
+def print_suite(suite: dict, single: dict, ref: dict | None) -> None:
+    """The figures beside the targets of issue 12 (and the reference commit's, where measured)."""
+    events = suite["events_per_replication"]
+    bare = events / suite["bare_simpy_events_per_second"]
+    ciw_2000 = suite["ciw_2000"]
+    rows = [
+        ("baseline replication (s)", single["median"], "<= 0.35 on an idle machine, or <= 3x bare SimPy"),
+        (f"  bare SimPy for its {events:,} events (s)", bare, f"ratio {single['median'] / bare:.1f}"),
+        ("M/M/s, 12 slots (customers/s)", suite["model_mms_12"],
+         f">= SimPy Resource {suite['simpy_resource_12']:,.0f}"),
+        ("M/M/s, 2,000 slots (customers/s)", suite["model_mms_2000"],
+         f">= 5 x ciw {5 * ciw_2000:,.0f}" if ciw_2000 else "ciw not installed (pip install '.[bench]')"),
+        ("service 10 times larger (times slower)", suite["scale_10x"]["ratio"], "<= 12"),
+        (f"main process, {suite['peak_memory_mb']['replications']:,} replications (MB)",
+         suite["peak_memory_mb"]["mb"], "< 300"),
+        ("capacity-model --version (s)", suite["start_up_seconds"], "< 0.5"),
+    ]
+    print(f"{'measure':<46}{'now':>12}{'reference':>12}  target")
+    references = {"M/M/s, 12 slots (customers/s)": "model_mms_12", "M/M/s, 2,000 slots (customers/s)": "model_mms_2000"}
+    for label, value, target in rows:
+        key = references.get(label)
+        before = "" if not ref or key is None else f"{ref[key]:,.3g}"
+        if ref and label.startswith("service 10"):
+            before = f"{ref['scale_10x']['ratio']:.3g}"
+        print(f"{label:<46}{value:>12,.3g}{before:>12}  {target}")
+
+
 def positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -126,13 +168,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare-ref", metavar="GITREF",
                         help="also time the single replication of this git ref (commit, tag, branch) in a temporary "
                         "worktree, and show both medians side by side")
+    parser.add_argument("--memory-reps", type=positive_int, default=1000,
+                        help="replications for the main process's peak memory (default 1000; about 5 minutes)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)  # used by --compare-ref
     args = parser.parse_args(argv)
     repeats = 3 if args.quick else args.repeats
 
     if args.child:  # in a fresh interpreter whose PYTHONPATH points at an old worktree
         try:
-            print(json.dumps(time_single(repeats)))
+            found = time_single(repeats)
+            if not args.quick:
+                found["suite"] = model_measures()
+            print(json.dumps(found))
         except Exception as error:  # an old API or missing dependency: tell the parent why
             print(f"{type(error).__name__}: {error}", file=sys.stderr)
             return 3
@@ -149,6 +196,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Timing the whole default run ({args.whole_repeats}x) ...", flush=True)
         whole = time_whole(args.whole_repeats)
 
+    suite = None
+    if not args.quick:
+        print("Measuring the M/M/s mode, a service 10 times larger, start-up, memory and the yardsticks ...",
+              flush=True)
+        suite = {**model_measures(), **yardsticks(), "start_up_seconds": measures.start_up_seconds(),
+                 "events_per_replication": measures.events_in_a_baseline_replication(MONTHS),
+                 "peak_memory_mb": {"replications": args.memory_reps,
+                                    "mb": measures.peak_memory_of_many(args.memory_reps, MONTHS)}}
+
     info = context(with_git=bool(args.json))
     print()
     print(f"capacity-model {info['version']}, Python {info['python']}, {info['usable_cpus']} usable of "
@@ -160,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
         label = f"whole run, {whole['replications']} reps x {whole['jobs']} jobs (s, n={args.whole_repeats})"
         print(f"{label:<44}{whole['median']:>10.3f}{min(whole['seconds']):>10.3f}{max(whole['seconds']):>10.3f}")
         print(f"{'replications per second (whole run)':<44}{whole['replications_per_second']:>10.2f}")
+    if suite:
+        print()
+        print_suite(suite, single, ref.get("suite") if ref and "error" not in ref else None)
     if ref:
         print()
         if "error" in ref:
@@ -173,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
             ref["ratio_current_to_ref"] = single["median"] / ref["median"]
 
     if args.json:
-        report = {"context": info, "single_replication": single, "whole_run": whole, "compare_ref": ref}
+        report = {"context": info, "single_replication": single, "whole_run": whole, "suite": suite,
+                  "compare_ref": ref}
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         print(f"\nFigures written to {args.json}")

@@ -20,11 +20,13 @@ from typing import Any, Callable
 
 import pandas as pd
 
+from ..errors import UserError
+
 Writer = Callable[[Path], None]
 """Writes one file (or folder) at the path it is given."""
 
 
-class OutputError(OSError):
+class OutputError(UserError, OSError):
     """Results cannot be written where asked."""
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import UserError
 from ..experiment.runner import CASELOAD_COLUMNS, KPI_COLUMNS
 from ..version import __version__
 from .differences import COMPARISON_COLUMNS
@@ -32,7 +33,7 @@ EVENT_LABELS = (
 )
 
 
-class ReportError(ValueError):
+class ReportError(UserError, ValueError):
     """The folder cannot be reported on (missing, not a run folder, or not writable)."""
 
 

@@ -11,6 +11,7 @@ under ``hard_cap`` it keeps waiting.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 from dataclasses import dataclass, field
@@ -77,30 +78,17 @@ class AllocationQueue:
         self._live += 1
         return entry
 
-    def best_worker(self, size: int, above_cap_limit: int | None) -> Worker | None:
-        """The available worker with most spare capacity who can take ``size`` children.
-
-        With ``above_cap_limit`` set, the cap is ignored up to that caseload. Ties go
-        to the worker who has been in the team longest (lowest id), so the rule is
-        deterministic.
-        """
-        available = [w for w in self.workers if w.can_hold_cases]
-        if not available:
-            return None
-        best = _most_spare(available)
-        if best.spare >= size:
-            return best
-        return _above_cap(available, size, above_cap_limit) if above_cap_limit is not None else None
-
     def allocate(self, waited_before: float | None, above_cap_limit: int) -> list[tuple[QueueEntry, Worker]]:
         """Allocate whoever can be allocated now, in priority order.
 
         A family that joined the queue before ``waited_before`` has waited long enough to
         go above cap (None: a hard cap, never). A family too large for anyone's spare
         capacity is passed over so smaller ones behind it are not blocked. Returns the
-        allocations made; the workers' caseloads are already updated. (The same rule as
-        ``best_worker``, keeping the best worker between allocations: this is the model's
-        hot loop.)
+        allocations made; the workers' caseloads are already updated. Within the cap a family
+        goes to the worker with most spare capacity (first in the team's order on a tie),
+        above it to the one with most spare capacity who stays within the limits (lowest
+        id on a tie). This is the model's hot loop: both orders are kept sorted as
+        caseloads change rather than searched for each family.
         """
         if not self._live:
             return []
@@ -108,9 +96,12 @@ class AllocationQueue:
         if not available:
             return []
         made: list[tuple[QueueEntry, Worker]] = []
+        # Most spare first, the team's order on a tie; sorted once a second family is to be placed (one scan
+        # is cheaper for the first, and continuous allocation rarely places more than one).
+        order: SpareOrder | None = None
         best = _most_spare(available)
         may_force = waited_before is not None
-        room_above = None  # the most anyone could take above cap: worked out when first needed
+        above: SpareOrder | None = None  # for allocation above cap: lowest id on a tie, sorted when first needed
         for rank, heap in enumerate(self._ranks):
             passed_over: list[tuple[float, int, QueueEntry]] = []
             while heap:
@@ -120,29 +111,71 @@ class AllocationQueue:
                     self._cancelled[rank] -= 1
                     continue
                 size = entry.family.size
+                if best is None:  # a second family to place: sort the team now
+                    order = SpareOrder(available, ties=range(len(available)))
+                    best = order.best()
                 max_spare = best.cap - best.children
                 if max_spare >= size:
                     worker = best
                 else:
                     waited = may_force and entry.queued_day < waited_before
-                    if waited and room_above is None:
-                        room_above = _room_above(available, above_cap_limit)
-                    if not waited or room_above < size:
+                    worker = None
+                    if waited:
+                        if above is None:
+                            above = SpareOrder(available, ties=[w.id for w in available])
+                        worker = above.first_within(size, above_cap_limit)
+                    if worker is None:
                         passed_over.append(item)
-                        if max_spare < 1 and (not waited or room_above < 1):
+                        if max_spare < 1 and (not waited or above.first_within(1, above_cap_limit) is None):
                             break  # no room, nor above cap, for anyone behind in this rank
                         continue
-                    worker = _above_cap(available, size, above_cap_limit)
+                before = worker.children
                 worker.take(entry.family)
+                if order is not None:
+                    order.moved(worker, before)
+                if above is not None:
+                    above.moved(worker, before)
                 self._live -= 1
                 made.append((entry, worker))
-                best = _most_spare(available)
-                room_above = None
+                best = order.best() if order is not None else None
             for item in passed_over:
                 heapq.heappush(heap, item)
-            if best.cap - best.children < 1 and not may_force:
-                break  # a hard cap and nobody has room: no later rank can be allocated either
+            if not may_force and not any(heap for heap in self._ranks[rank + 1:]):
+                break  # nothing left to look at
+            if not may_force:
+                room = best if best is not None else _most_spare(available)
+                if room.cap - room.children < 1:
+                    break  # a hard cap and nobody has room: no later rank can be allocated either
         return made
+
+
+class SpareOrder:
+    """Workers in order of most spare capacity first, ties in the order of ``ties`` (one number each),
+    kept in order as their caseloads change during one pass (their caps must not change meanwhile)."""
+
+    def __init__(self, workers: list[Worker], ties) -> None:
+        self._tie = {id(w): t for w, t in zip(workers, ties)}
+        self._keys = sorted((w.children - w.cap, t, w) for w, t in zip(workers, ties))
+
+    def best(self) -> Worker:
+        return self._keys[0][2]
+
+    def first_within(self, size: int, limit: int) -> Worker | None:
+        """The first worker in the order who could take ``size`` more children within ``limit`` and their
+        own ceiling (a newly qualified worker's protected caseload)."""
+        for _, _, worker in self._keys:
+            if worker.children + size <= (limit if limit < worker.ceiling else worker.ceiling):
+                return worker
+        return None
+
+    def __iter__(self):
+        return (key[2] for key in self._keys)
+
+    def moved(self, worker: Worker, children_before: int) -> None:
+        """``worker`` held ``children_before`` children a moment ago: put them where they now belong."""
+        tie = self._tie[id(worker)]
+        del self._keys[bisect.bisect_left(self._keys, (children_before - worker.cap, tie))]
+        bisect.insort(self._keys, (worker.children - worker.cap, tie, worker))
 
 
 def _most_spare(workers: list[Worker]) -> Worker:
@@ -154,15 +187,3 @@ def _most_spare(workers: list[Worker]) -> Worker:
         if spare > best_spare:
             best, best_spare = worker, spare
     return best
-
-
-def _room_above(workers: list[Worker], limit: int) -> int:
-    """The most children any of ``workers`` could still take above cap (within ``limit`` and their ceiling)."""
-    return max(min(limit, w.ceiling) - w.children for w in workers)
-
-
-def _above_cap(workers: list[Worker], size: int, limit: int) -> Worker | None:
-    """Above the cap: most spare capacity among those who stay within ``limit`` and their own
-    ceiling (a newly qualified worker's protected caseload), lowest id on a tie."""
-    eligible = [w for w in workers if w.children + size <= min(limit, w.ceiling)]
-    return max(eligible, key=lambda w: (w.cap - w.children, -w.id)) if eligible else None

@@ -17,7 +17,7 @@ import simpy
 
 from ..scenario import WEEKDAYS, Stage
 from ..scenario.calendar import YEAR_DAYS
-from .allocation_queue import AllocationQueue
+from .allocation_queue import AllocationQueue, SpareOrder
 from .day_plan import ALLOCATION_MEETING, REALLOCATIONS
 from .family import Family, Holding
 from .horizon import Horizon
@@ -40,6 +40,7 @@ class AllocationDesk:
         self.team_of = {stage.value: scenario.team_for(stage) for stage in Stage}
         self.queues = {team: AllocationQueue(team, register.in_team[team]) for team in scenario.teams}
         self.moves = {team: [0, 0] for team in scenario.teams}  # within-team moves drawn and made, since the origin
+        self._placing: dict[str, tuple[SpareOrder, SpareOrder]] = {}  # while the initial state is placed
         self._calendar = horizon.calendar
         self._horizon = horizon
         self._streams = streams
@@ -84,10 +85,25 @@ class AllocationDesk:
         self._release(family)
 
     def place(self, family: Family, since: float) -> None:
-        """A family open at the origin goes to the team's worker with most spare capacity, if anyone is there."""
-        worker = self.queues[self.team_of[family.stage]].best_worker(family.size, above_cap_limit=PLACE_ANYONE)
+        """A family open at the origin goes to the team's worker with most spare capacity (first in the
+        team's order on a tie) or, if nobody has room, to the one with most spare capacity within their
+        own ceiling (lowest id on a tie), if anyone is there."""
+        team = self.team_of[family.stage]
+        orders = self._placing.get(team)
+        if orders is None:
+            available = [w for w in self.queues[team].workers if w.can_hold_cases]
+            if not available:
+                return
+            orders = self._placing[team] = (SpareOrder(available, ties=range(len(available))),
+                                            SpareOrder(available, ties=[w.id for w in available]))
+        by_position, by_id = orders
+        best = by_position.best()
+        worker = best if best.spare >= family.size else by_id.first_within(family.size, PLACE_ANYONE)
         if worker is not None:
+            before = worker.children
             self._give(family, worker, since)
+            by_position.moved(worker, before)
+            by_id.moved(worker, before)
 
     def _queue(self, family: Family, queued_day: float) -> None:
         team = self.team_of[family.stage]
@@ -144,6 +160,7 @@ class AllocationDesk:
         queue = self.queues[team]
         if not len(queue):
             return
+        self._placing.clear()  # caseloads are about to change
         policy = self.in_force.scenario.allocation
         now = self.env.now
         waited_before = (self._calendar.waited_at_least(now, policy.above_cap_after_working_days)
@@ -201,30 +218,36 @@ class AllocationDesk:
             p_move = 1.0 - math.exp(-rate * horizon.month_days(month) / YEAR_DAYS)
             now = self.env.now
             families = sorted(open_families.values(), key=lambda f: f.id)
+            orders: dict[str, SpareOrder] = {}  # each team's workers at work, most spare first, lowest id on a tie
             for family, u in zip(families, rng.random(len(families)).tolist()):
                 if u >= p_move or family.worker is None or family.queue_entry is not None:
                     continue
-                moves = self.moves[family.worker.team]
+                old = family.worker
+                moves = self.moves[old.team]
                 moves[0] += 1
-                new = _colleague(self.queues[family.worker.team].workers, family, allocation.absolute_max_caseload)
+                if old.team not in orders:
+                    working = [w for w in self.queues[old.team].workers if w.can_hold_cases]
+                    orders[old.team] = SpareOrder(working, ties=[w.id for w in working])
+                order = orders[old.team]
+                new = _colleague(order, family, allocation.absolute_max_caseload)
                 if new is not None:
+                    old_children, new_children = old.children, new.children
                     self._release(family, allocate=False)  # the move happens before anyone else is allocated
                     self._give(family, new, now)
                     moves[1] += 1
+                    if old.can_hold_cases:
+                        order.moved(old, old_children)
+                    order.moved(new, new_children)
                     self.capacity_changed(new.team)
+                    if self._continuous:
+                        orders.clear()  # allocation meanwhile (and transfers it completed) changed caseloads
 
 
-def _colleague(workers: list[Worker], family: Family, most: int) -> Worker | None:
+def _colleague(order: SpareOrder, family: Family, most: int) -> Worker | None:
     """The worker at work, other than the family's own, with most spare capacity who could hold it
-    within ``most`` and their own ceiling (lowest id on a tie)."""
-    best, best_spare = None, 0
+    within ``most`` and their own ceiling (lowest id on a tie): the first such in ``order``."""
     size, current = family.size, family.worker
-    for worker in workers:
-        if worker is current or not worker.can_hold_cases:
-            continue
-        if worker.children + size > (most if most < worker.ceiling else worker.ceiling):
-            continue
-        spare = worker.cap - worker.children
-        if best is None or spare > best_spare or (spare == best_spare and worker.id < best.id):
-            best, best_spare = worker, spare
-    return best
+    for worker in order:
+        if worker is not current and worker.children + size <= (most if most < worker.ceiling else worker.ceiling):
+            return worker
+    return None

@@ -33,30 +33,33 @@ class Referrals:
         in_force.listen(lambda old, new: self._set_sibling_sizes(new))
 
     def _set_sibling_sizes(self, scenario: Scenario) -> None:
-        sibling = sorted(scenario.referrals.sibling_group_size_probabilities.items())
+        """What the arrivals need of the scenario in force: sizes, the candidates' rate, the season."""
+        referrals = scenario.referrals
+        sibling = sorted(referrals.sibling_group_size_probabilities.items())
         self._sizes = [size for size, _ in sibling]
         self._size_cdf = list(np.cumsum([p for _, p in sibling]))
+        self._season = referrals.monthly_seasonality or [1.0] * 12
+        self._peak = max(self._season)
+        self._candidates_per_day = referrals.families_per_year / YEAR_DAYS * self._peak
+        self._regular = referrals.arrival_process == "regular"
 
     def sibling_size(self, u: float) -> int:
         """Children in a family whose number is ``u`` (inverse CDF of the sibling group sizes)."""
         return self._sizes[min(bisect.bisect_right(self._size_cdf, u), len(self._sizes) - 1)]
 
     def arrivals(self) -> Iterator[simpy.Event]:
+        """Candidates arrive at the season's peak rate; each is kept with this month's share of the peak."""
         rng = self._arrivals
-
-        def season(referrals) -> list[float]:
-            return referrals.monthly_seasonality or [1.0] * 12
-
-        def candidates_per_day() -> float:
-            referrals = self.in_force.scenario.referrals
-            return referrals.families_per_year / YEAR_DAYS * max(season(referrals))
-
+        env, calendar, pathway = self.env, self._calendar, self._pathway
+        static = self.in_force.static
         while True:
-            regular = self.in_force.scenario.referrals.arrival_process == "regular"
-            yield from self.in_force.hazard_wait(1.0 if regular else float(rng.exponential()), candidates_per_day)
-            referrals = self.in_force.scenario.referrals
-            this_month = season(referrals)[self._calendar.date_of(self.env.now).month - 1]
-            keep = (1.0 if regular else rng.random()) * max(season(referrals)) <= this_month + 1e-12
-            if keep:
+            regular = self._regular
+            unit = 1.0 if regular else float(rng.exponential())
+            if static and self._candidates_per_day > 0:
+                yield env.timeout(unit / self._candidates_per_day)
+            else:
+                yield from self.in_force.hazard_wait(unit, lambda: self._candidates_per_day)
+            this_month = self._season[calendar.month_of(env.now) - 1]
+            if (1.0 if regular else rng.random()) * self._peak <= this_month + 1e-12:
                 fate = self._fates.next_row()
-                self._pathway.refer(self._pathway.new_family(self.sibling_size(fate.uniform()), fate))
+                pathway.refer(pathway.new_family(self.sibling_size(fate.uniform()), fate))

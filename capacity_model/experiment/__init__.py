@@ -1,8 +1,22 @@
-"""The experiment layer: tasks (scenario, seed, replication, months), executors, replications gathered into tables."""
+"""The experiment layer: tasks (scenario, seed, replication, months), executors, replications gathered into tables.
 
-from .executors import Processes, Serial, local
-from .runner import DEFAULT_MONTHS, DEFAULT_REPLICATIONS, ExperimentResult, default_jobs, run_experiment
-from .task import ReplicationResult, Task, run_replication
+Names are imported on first use, so that asking for the defaults does not load pandas.
+"""
 
-__all__ = ["DEFAULT_MONTHS", "DEFAULT_REPLICATIONS", "ExperimentResult", "Processes", "ReplicationResult", "Serial",
-           "Task", "default_jobs", "local", "run_experiment", "run_replication"]
+from importlib import import_module
+
+from .defaults import DEFAULT_MONTHS, DEFAULT_REPLICATIONS
+
+_PUBLIC = {
+    "Processes": "executors", "Serial": "executors", "local": "executors",
+    "ExperimentResult": "runner", "default_jobs": "runner", "run_experiment": "runner",
+    "ReplicationResult": "task", "Task": "task", "run_replication": "task",
+}
+
+__all__ = ["DEFAULT_MONTHS", "DEFAULT_REPLICATIONS", *_PUBLIC]
+
+
+def __getattr__(name: str):
+    if name in _PUBLIC:
+        return getattr(import_module(f".{_PUBLIC[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

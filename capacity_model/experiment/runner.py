@@ -11,18 +11,18 @@ import os
 import sys
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
 from ..scenario import Scenario
 from .budget import check_fits
+from .defaults import DEFAULT_MONTHS, DEFAULT_REPLICATIONS
 from .executors import local
 from .task import ReplicationResult, Task
 
 KPI_COLUMNS = ["scenario", "replication", "month", "date", "kpi", "value"]
 CASELOAD_COLUMNS = ["scenario", "replication", "month", "kind", "caseload", "social_workers"]
-DEFAULT_REPLICATIONS = 40
-DEFAULT_MONTHS = 24
 
 
 @dataclass
@@ -60,27 +60,80 @@ def run_experiment(
         progress = sys.stderr.isatty()
     tasks = [Task(scenario, seed, r, months) for r in range(replications)]
     bar = tqdm(total=replications, desc=f"{scenario.name}", unit="replication", disable=not progress, leave=False)
-    results: list[ReplicationResult] = []
+    collected = Collected()
     try:
         for result in local(jobs).map(tasks):
-            results.append(result)
+            collected.add(result)
             bar.update()
     finally:
         bar.close()
-    return ExperimentResult(scenario, seed, replications, months, *_tables(scenario.name, results))
+    return ExperimentResult(scenario, seed, replications, months, *collected.tables(scenario.name))
 
 
-def _tables(name: str, results: list[ReplicationResult]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    rows = [(name, result.replication, *row) for result in results for row in result.kpis]
-    kpis = pd.DataFrame(rows, columns=KPI_COLUMNS)
-    kpis["month"] = kpis["month"].astype("int64")
-    kpis["replication"] = kpis["replication"].astype("int64")
-    balance = pd.DataFrame(
-        [{"scenario": name, "replication": result.replication, **row} for result in results for row in result.balance]
-    )
-    caseloads = pd.DataFrame([(name, result.replication, *row) for result in results for row in result.caseloads],
-                             columns=CASELOAD_COLUMNS)
-    return kpis, balance, caseloads
+class Collected:
+    """Replications' rows, packed into arrays as they arrive (a few tens of KB each, not a quarter of a MB),
+    and laid out as the tidy tables at the end (whole numbers as 32-bit integers: the same in every file)."""
+
+    def __init__(self) -> None:
+        self._codes: dict[str, int] = {}  # KPI id or kind of worker -> small number
+        self._dates: dict[int, str] = {}  # month -> ISO date
+        self._kpis: list[np.ndarray] = []  # replication, month, KPI code
+        self._values: list[np.ndarray] = []
+        self._balance_columns: list[str] | None = None
+        self._balance: list[np.ndarray] = []
+        self._caseloads: list[np.ndarray] = []  # replication, month, kind code, caseload, social workers
+
+    def _code(self, name: str) -> int:
+        return self._codes.setdefault(name, len(self._codes))
+
+    def add(self, result: ReplicationResult) -> None:
+        r = result.replication
+        for month, date, _, _ in result.kpis:
+            self._dates.setdefault(month, date)
+        self._kpis.append(np.array([(r, month, self._code(kpi)) for month, _, kpi, _ in result.kpis],
+                                   dtype=np.int32).reshape(-1, 3))
+        self._values.append(np.array([value for *_, value in result.kpis], dtype=float))
+        if result.balance:
+            if self._balance_columns is None:
+                self._balance_columns = list(result.balance[0])
+            self._balance.append(np.array([[r, *(row[c] for c in self._balance_columns)] for row in result.balance]))
+        self._caseloads.append(np.array([(r, month, self._code(kind), children, n)
+                                         for month, kind, children, n in result.caseloads],
+                                        dtype=np.int32).reshape(-1, 5))
+
+    def tables(self, name: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        names = np.array(list(self._codes), dtype=object)
+        kpis = np.concatenate(self._kpis) if self._kpis else np.empty((0, 3), dtype=np.int32)
+        self._kpis = []
+        months = kpis[:, 1]
+        dates = np.array([self._dates.get(m, "") for m in range(int(months.max()) + 1)] if len(months) else [],
+                         dtype=object)
+        kpi_table = pd.DataFrame({
+            "scenario": name, "replication": kpis[:, 0], "month": months,
+            "date": dates[months] if len(months) else np.array([], dtype=object),
+            "kpi": names[kpis[:, 2]] if len(kpis) else np.array([], dtype=object),
+            "value": np.concatenate(self._values) if self._values else np.array([], dtype=float),
+        }, columns=KPI_COLUMNS)
+        balance = pd.DataFrame()
+        if self._balance:
+            rows = np.concatenate(self._balance)
+            balance = pd.DataFrame(rows[:, 1:], columns=self._balance_columns)
+            balance.insert(0, "replication", rows[:, 0].astype(np.int64))
+            balance.insert(0, "scenario", name)
+            balance = balance.apply(_as_whole_numbers)
+        loads = np.concatenate(self._caseloads) if self._caseloads else np.empty((0, 5), dtype=np.int32)
+        self._caseloads = []
+        caseloads = pd.DataFrame({"scenario": name, "replication": loads[:, 0], "month": loads[:, 1],
+                                  "kind": names[loads[:, 2]] if len(loads) else np.array([], dtype=object),
+                                  "caseload": loads[:, 3], "social_workers": loads[:, 4]}, columns=CASELOAD_COLUMNS)
+        return kpi_table, balance, caseloads
+
+
+def _as_whole_numbers(column: pd.Series) -> pd.Series:
+    """Counts as whole numbers, as the engine gave them (the arrays held them as floats)."""
+    if column.dtype.kind == "f" and np.all(np.mod(column.to_numpy(), 1) == 0):
+        return column.astype(np.int64)
+    return column
 
 
 def default_jobs() -> int:

@@ -5,23 +5,16 @@ from __future__ import annotations
 import argparse
 import shlex
 import signal
-from dataclasses import asdict
 import sys
+from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pandas as pd
-
-from ..analysis.outputs import OutputError, Staging, csv_writer, default_run_folder, json_writer, parquet_writer
-from ..analysis.summary import summarise
-from ..analysis.tables import scorecard_months
-from ..experiment import DEFAULT_MONTHS, DEFAULT_REPLICATIONS, default_jobs, run_experiment
-from ..experiment.budget import check_fits, check_results_fit
-from ..scenario import ScenarioError, builtin_scenarios, load_scenario
-from ..studies.compare import compare
+from ..errors import UserError
+from ..experiment.defaults import DEFAULT_MONTHS, DEFAULT_REPLICATIONS
 from ..version import __version__
-from .report import ReportError, write_report
-from .terminal import format_comparison, format_kpi_list, format_scorecard
+
+# Each command imports what it needs when it runs, so that --version and --help answer at once.
 
 
 def _whole_number(minimum: int, maximum: int | None = None, why: str = ""):
@@ -112,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "validate":
             return _validate(args)
         return _list()
-    except (ScenarioError, OutputError, ReportError) as error:
+    except UserError as error:
         _error(error)
         return 2
     except KeyboardInterrupt:
@@ -123,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _load_all(names: list[str]) -> list:
     """Every scenario, each file checked before anything runs; every problem in every file reported."""
+    from ..scenario import ScenarioError, load_scenario
+
     scenarios, problems = [], []
     for name in names:
         try:
@@ -139,12 +134,22 @@ def _load_all(names: list[str]) -> list:
 
 def _fits(scenarios: list, args: argparse.Namespace, jobs: int) -> None:
     """Refuse, before anything runs, any scenario this machine could not hold in memory."""
+    from ..experiment.budget import check_fits, check_results_fit
+
     for scenario in scenarios:
         check_fits(scenario, args.months, min(jobs, args.reps))
     check_results_fit(args.reps, args.months, len(scenarios))
 
 
 def _run(args: argparse.Namespace, argv: list[str] | None) -> int:
+    import pandas as pd
+
+    from ..analysis.outputs import Staging, default_run_folder
+    from ..analysis.summary import summarise
+    from ..analysis.tables import scorecard_months
+    from ..experiment import default_jobs, run_experiment
+    from .terminal import format_scorecard
+
     scenarios = _load_all(args.scenarios)
     names = [s.name for s in scenarios]
     started = datetime.now(timezone.utc).astimezone()
@@ -166,6 +171,12 @@ def _run(args: argparse.Namespace, argv: list[str] | None) -> int:
 
 
 def _compare(args: argparse.Namespace, argv: list[str] | None) -> int:
+    from ..analysis.outputs import Staging, csv_writer, default_run_folder
+    from ..analysis.tables import scorecard_months
+    from ..experiment import default_jobs
+    from ..studies.compare import compare
+    from .terminal import format_comparison
+
     base, *options = _load_all([args.base, *args.options])
     started = datetime.now(timezone.utc).astimezone()
     jobs = args.jobs or default_jobs()
@@ -184,6 +195,8 @@ def _compare(args: argparse.Namespace, argv: list[str] | None) -> int:
 
 
 def _report(folder: Path, out: Path | None = None) -> int:
+    from .report import write_report
+
     page = write_report(folder, out)
     print(f"Report written to {page} (with {page.parent / 'workbook.xlsx'} and {page.parent / 'charts'}/)")
     return 0
@@ -207,6 +220,8 @@ def _manifest(args, argv, scenarios, jobs: int, started: datetime) -> dict:
 
 def _files(manifest: dict, kpis, balance, caseloads, summary, extra: dict | None = None) -> dict:
     """A run folder's files, name -> writer."""
+    from ..analysis.outputs import csv_writer, json_writer, parquet_writer
+
     return {
         "manifest.json": json_writer(manifest),
         "kpis_monthly.csv": csv_writer(kpis),
@@ -225,6 +240,8 @@ def _error(error: Exception) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from ..scenario import ScenarioError, load_scenario
+
     failed = 0
     for file in args.files:
         try:
@@ -238,6 +255,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _list() -> int:
+    from ..scenario import builtin_scenarios, load_scenario
+    from .terminal import format_kpi_list
+
     print("Built-in scenarios:")
     for name in builtin_scenarios():
         description = load_scenario(name).description

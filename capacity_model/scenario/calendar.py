@@ -55,6 +55,7 @@ class WorkingCalendar:
         self._working_days_before = np.concatenate([[0], np.cumsum(self._is_working_day)]).astype(np.int64)
         self._weekday = np.array([d.weekday() for d in days], dtype=np.int8)
         self._before: list[int] = self._working_days_before.tolist()  # the same, for one value at a time
+        self._months: list[int] = [d.month for d in days]
 
     def _index(self, day: float) -> int:
         """Calendar index of the day containing simulation time ``day``, kept in range."""
@@ -63,6 +64,10 @@ class WorkingCalendar:
 
     def date_of(self, day: float) -> date:
         return self.start + timedelta(days=math.floor(day))
+
+    def month_of(self, day: float) -> int:
+        """The calendar month (1 to 12) of simulation time ``day``."""
+        return self._months[self._index(day)]
 
     def day_of(self, when: date) -> int:
         return (when - self.start).days

@@ -22,13 +22,14 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ..errors import UserError
 from .base import TEXT_FOR_NUMBER
 from .schema import Scenario
 
 BUILTIN_PACKAGE = "capacity_model.scenario.builtin"
 
 
-class ScenarioError(ValueError):
+class ScenarioError(UserError, ValueError):
     """A scenario file that cannot be used, with a message fit for the person who wrote it."""
 
 

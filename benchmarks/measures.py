@@ -1,0 +1,210 @@
+"""What benchmark.py measures besides one baseline replication: the model's M/M/s mode, a service ten times
+larger, the main process's memory over many replications, start-up, and yardsticks run in the same process
+(bare SimPy events, SimPy's Resource idiom for M/M/c, ciw) so that figures from a busy machine still compare.
+
+Every function returns plain numbers; ``benchmark.py`` prints and stores them. Imports of the package go
+through ``_api`` so the same functions time an older commit's code (``--compare-ref``).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+MMS_UTILISATION = 0.9
+MMS_MEAN_DAYS = 1.0
+MMS_CUSTOMERS = 40_000
+
+
+def _api():
+    """(load_scenario, run_replication, Scenario, merge) from this commit's package or an older one."""
+    from capacity_model import load_scenario
+    try:
+        from capacity_model import run_replication
+    except ImportError:  # before the layered package (#9)
+        from capacity_model.model import run_replication
+    try:
+        from capacity_model.scenario import Scenario, merge_scenario_data
+    except ImportError:
+        from capacity_model.scenario import Scenario
+        from capacity_model.scenario_files import merge_scenario_data
+    return load_scenario, run_replication, Scenario, merge_scenario_data
+
+
+def _median_time(work, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+# --- yardsticks --------------------------------------------------------------------------------
+
+
+def bare_simpy_events_per_second(events: int = 200_000) -> float:
+    """Plain timeouts in 100 processes: the floor of any SimPy model's cost per event."""
+    import simpy
+
+    def ticking(env, n):
+        for _ in range(n):
+            yield env.timeout(1.0)
+
+    def work():
+        env = simpy.Environment()
+        for _ in range(100):
+            env.process(ticking(env, events // 100))
+        env.run()
+
+    return events / _median_time(work, 3)
+
+
+def simpy_resource_customers_per_second(servers: int, customers: int = MMS_CUSTOMERS) -> float:
+    """M/M/c in SimPy's own idiom: a Resource of c servers, a process per customer."""
+    import simpy
+
+    rate = MMS_UTILISATION * servers / MMS_MEAN_DAYS
+
+    def work():
+        env = simpy.Environment()
+        servers_ = simpy.Resource(env, capacity=servers)
+        rng = random.Random(1)
+
+        def customer():
+            with servers_.request() as request:
+                yield request
+                yield env.timeout(rng.expovariate(1 / MMS_MEAN_DAYS))
+
+        def source():
+            for _ in range(customers):
+                yield env.timeout(rng.expovariate(rate))
+                env.process(customer())
+
+        env.process(source())
+        env.run()
+
+    return customers / _median_time(work, 3)
+
+
+def ciw_customers_per_second(servers: int, customers: int = MMS_CUSTOMERS) -> float | None:
+    """M/M/c in ciw (a queueing network library), or None if ciw is not installed (pip install '.[bench]')."""
+    try:
+        import ciw
+    except ImportError:
+        return None
+    rate = MMS_UTILISATION * servers / MMS_MEAN_DAYS
+
+    def work():
+        ciw.seed(1)
+        network = ciw.create_network(arrival_distributions=[ciw.dists.Exponential(rate)],
+                                     service_distributions=[ciw.dists.Exponential(1 / MMS_MEAN_DAYS)],
+                                     number_of_servers=[servers])
+        ciw.Simulation(network).simulate_until_max_time(customers / rate)
+
+    return customers / _median_time(work, 3)
+
+
+# --- the model ---------------------------------------------------------------------------------
+
+
+def mms_scenario(slots: int, customers: int = MMS_CUSTOMERS):
+    """The model's M/M/s mode (scenarios/verification/mms.yaml) with ``slots`` = workers x cap, long enough for
+    about ``customers`` referrals: one worker per slot up to 100 workers, then caps of 20."""
+    import yaml
+
+    _, _, Scenario, merge = _api()
+    workers, cap = (slots, 1) if slots <= 100 else (slots // 20, 20)
+    rate_per_day = MMS_UTILISATION * slots / MMS_MEAN_DAYS
+    months = max(1, math.ceil(customers / rate_per_day / 30.4))
+    data = merge(yaml.safe_load((REPO / "scenarios" / "verification" / "mms.yaml").read_text()), {
+        "warm_up_months": 0,
+        "referrals": {"new_children_per_year": rate_per_day * 365},
+        "pathway": {"cin_plan_days": {"kind": "exponential", "mean_days": MMS_MEAN_DAYS}},
+        "allocation": {"caseload_cap": cap, "newly_qualified_caseload_cap": cap},
+        "teams": {"pool": {"posts_fte": workers}},
+        "initial_state": {"staff": {"pool": {"experienced": workers}}},
+    })
+    return Scenario.model_validate(data), months, rate_per_day * months * 30.4
+
+
+def model_mms_customers_per_second(slots: int) -> float:
+    _, run_replication, _, _ = _api()
+    scenario, months, customers = mms_scenario(slots)
+    return customers / _median_time(lambda: run_replication(scenario, 0, 1, months), 3)
+
+
+def scaled_baseline(factor: int):
+    """The baseline with ``factor`` times the referrals, posts, staff and open children."""
+    load_scenario, _, Scenario, _ = _api()
+    data = load_scenario("baseline").model_dump(mode="json")
+    data["referrals"]["new_children_per_year"] *= factor
+    for team in data["teams"].values():
+        team["posts_fte"] *= factor
+    for section in ("allocated_children", "unallocated_children"):
+        data["initial_state"][section] = {k: v * factor for k, v in data["initial_state"][section].items()}
+    data["initial_state"]["staff"] = {team: {k: v * factor for k, v in staff.items()}
+                                      for team, staff in data["initial_state"]["staff"].items()}
+    managers = data["workforce"]["team_managers"]
+    managers["posts_fte"] *= factor
+    managers["in_post_fte"] *= factor
+    data["workforce"]["recruitment"]["newly_qualified_per_year"] *= factor
+    return Scenario.model_validate(data)
+
+
+def scale_ratio(factor: int = 10, months: int = 24) -> dict:
+    """Seconds for one replication of the baseline and of a service ``factor`` times larger, and their ratio."""
+    _, run_replication, _, _ = _api()
+    small, large = scaled_baseline(1), scaled_baseline(factor)
+    run_replication(small, 0, 999, months)
+    seconds_small = _median_time(lambda: run_replication(small, 0, 1000, months), 3)
+    seconds_large = _median_time(lambda: run_replication(large, 0, 1000, months), 1)
+    return {"factor": factor, "seconds": seconds_small, f"seconds_{factor}x": seconds_large,
+            "ratio": seconds_large / seconds_small}
+
+
+def events_in_a_baseline_replication(months: int = 24) -> int:
+    """SimPy events one baseline replication schedules (counted in a separate, untimed run)."""
+    import simpy
+
+    load_scenario, run_replication, _, _ = _api()
+    counted = [0]
+    original = simpy.Environment.schedule
+
+    def schedule(self, *args, **kwargs):
+        counted[0] += 1
+        return original(self, *args, **kwargs)
+
+    simpy.Environment.schedule = schedule
+    try:
+        run_replication(load_scenario("baseline"), 0, 1000, months)
+    finally:
+        simpy.Environment.schedule = original
+    return counted[0]
+
+
+def peak_memory_of_many(replications: int, months: int = 24, jobs: int = 2) -> float:
+    """Peak resident memory (MB) of the main process running ``replications`` replications in ``jobs``
+    processes (the workers' memory not included), in a fresh interpreter."""
+    code = ("import resource, sys; from capacity_model import load_scenario, run_experiment; "
+            f"r = run_experiment(load_scenario('baseline'), {replications}, {months}, 0, {jobs}, progress=False); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def start_up_seconds(repeats: int = 5) -> float:
+    """Median wall time of ``capacity-model --version`` (the interpreter's own start included)."""
+    command = [sys.executable, "-m", "capacity_model", "--version"]
+    return _median_time(lambda: subprocess.run(command, capture_output=True, check=True), repeats)
+
+
+def maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
