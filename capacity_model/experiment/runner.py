@@ -108,24 +108,29 @@ class Collected:
         months = kpis[:, 1]
         dates = np.array([self._dates.get(m, "") for m in range(int(months.max()) + 1)] if len(months) else [],
                          dtype=object)
+        values = np.concatenate(self._values) if self._values else np.array([], dtype=float)
+        self._values = []
         kpi_table = pd.DataFrame({
-            "scenario": name, "replication": kpis[:, 0], "month": months,
+            "scenario": name, "replication": kpis[:, 0].copy(), "month": months.copy(),
             "date": dates[months] if len(months) else np.array([], dtype=object),
             "kpi": names[kpis[:, 2]] if len(kpis) else np.array([], dtype=object),
-            "value": np.concatenate(self._values) if self._values else np.array([], dtype=float),
-        }, columns=KPI_COLUMNS)
+            "value": values,
+        }, columns=KPI_COLUMNS, copy=False)
+        del kpis, months, values
         balance = pd.DataFrame()
         if self._balance:
             rows = np.concatenate(self._balance)
+            self._balance = []
             balance = pd.DataFrame(rows[:, 1:], columns=self._balance_columns)
             balance.insert(0, "replication", rows[:, 0].astype(np.int64))
             balance.insert(0, "scenario", name)
             balance = balance.apply(_as_whole_numbers)
         loads = np.concatenate(self._caseloads) if self._caseloads else np.empty((0, 5), dtype=np.int32)
         self._caseloads = []
-        caseloads = pd.DataFrame({"scenario": name, "replication": loads[:, 0], "month": loads[:, 1],
+        caseloads = pd.DataFrame({"scenario": name, "replication": loads[:, 0].copy(), "month": loads[:, 1].copy(),
                                   "kind": names[loads[:, 2]] if len(loads) else np.array([], dtype=object),
-                                  "caseload": loads[:, 3], "social_workers": loads[:, 4]}, columns=CASELOAD_COLUMNS)
+                                  "caseload": loads[:, 3].copy(), "social_workers": loads[:, 4].copy()},
+                                 columns=CASELOAD_COLUMNS, copy=False)
         return kpi_table, balance, caseloads
 
 
