@@ -3,7 +3,7 @@
 import pytest
 from conftest import small_service
 
-from capacity_model.experiment import Processes, Serial, Task
+from capacity_model.experiment import Processes, Serial, Task, in_order
 from capacity_model.studies.one_at_a_time import one_at_a_time
 
 
@@ -18,8 +18,8 @@ def test_a_tasks_key_follows_its_content():
 
 def test_serial_and_process_executors_give_the_same_results_in_task_order():
     tasks = [Task(small_service(), seed=3, replication=r, months=2) for r in range(3)]
-    serial = list(Serial().map(tasks))
-    pooled = list(Processes(2).map(tasks))
+    serial = list(in_order(Serial(), tasks))
+    pooled = list(in_order(Processes(2), tasks))
     assert [r.replication for r in pooled] == [0, 1, 2]
     assert [r.kpis for r in serial] == [r.kpis for r in pooled]
     assert [r.balance for r in serial] == [r.balance for r in pooled]

@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..measures import KPI_BY_ID, meets_target
-from .summary import mean_interval, wilson_interval
+from .summary import chance_of_target, mean_interval
 
 COMPARISON_COLUMNS = ["scenario", "base", "kpi", "month", "date", "difference_mean", "difference_ci_low",
                       "difference_ci_high", "pairs", "p_meets_target", "p_meets_target_low", "p_meets_target_high",
@@ -37,12 +36,7 @@ def paired_differences(kpis: pd.DataFrame, base: str) -> pd.DataFrame:
             else:
                 mean, low, high = mean_interval(paired["value"].to_numpy(dtype=float)
                                                 - paired["base"].to_numpy(dtype=float))
-            target = KPI_BY_ID[kpi].target if kpi in KPI_BY_ID else None
-            if target is not None:
-                met = int(meets_target(kpi, values).sum())
-                p_meets, (p_low, p_high) = met / len(values), wilson_interval(met, len(values))
-            else:
-                p_meets = p_low = p_high = np.nan
+            p_meets, p_low, p_high = chance_of_target(kpi, values)
             rows.append((scenario, base, kpi, month, date, mean, low, high, len(paired), p_meets, p_low, p_high,
                          len(values)))
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)

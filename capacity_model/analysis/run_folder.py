@@ -98,10 +98,10 @@ def read_run_folder(folder: str | Path) -> RunFolder:
                           "'capacity-model run' or 'capacity-model compare'")
     manifest = _manifest(folder / "manifest.json")
     parquet = folder / "kpis_monthly.parquet"
-    kpis = _table(parquet if parquet.is_file() else folder / "kpis_monthly.csv", KPI_COLUMNS)
-    summary = _table(folder / "summary.csv", SUMMARY_COLUMNS, required=SUMMARY_COLUMNS[:5])
-    caseloads = _table(folder / "caseloads_monthly.csv", CASELOAD_COLUMNS, may_be_empty=True)  # nobody in post
-    differences = (_table(folder / "comparison.csv", COMPARISON_COLUMNS, required=COMPARISON_COLUMNS[:5])
+    kpis = read_table(parquet if parquet.is_file() else folder / "kpis_monthly.csv", KPI_COLUMNS)
+    summary = read_table(folder / "summary.csv", SUMMARY_COLUMNS, required=SUMMARY_COLUMNS[:5])
+    caseloads = read_table(folder / "caseloads_monthly.csv", CASELOAD_COLUMNS, may_be_empty=True)  # nobody in post
+    differences = (read_table(folder / "comparison.csv", COMPARISON_COLUMNS, required=COMPARISON_COLUMNS[:5])
                    if "base" in manifest else None)
     run = RunFolder(folder, manifest, kpis, summary, caseloads, differences)
     _check_complete(run)
@@ -119,10 +119,12 @@ def _manifest(path: Path) -> dict:
     return manifest
 
 
-def _table(path: Path, columns: list[str], required: list[str] | None = None, may_be_empty: bool = False) -> pd.DataFrame:
-    """A tidy table with its columns, and no row with a key column empty (the sign of a file cut short)."""
+def read_table(path: Path, columns: list[str], required: list[str] | None = None, may_be_empty: bool = False,
+               folder: str = "run folder", again: str = "run it again") -> pd.DataFrame:
+    """A tidy table with its columns, and no row with a key column empty (the sign of a file cut short);
+    ``ReportError`` naming the file otherwise (and saying to ``again``)."""
     if not path.is_file():
-        raise ReportError(f"{path}: missing; the run folder is incomplete (run it again)")
+        raise ReportError(f"{path}: missing; the {folder} is incomplete ({again})")
     try:
         table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
     except (ValueError, OSError) as error:
@@ -134,7 +136,7 @@ def _table(path: Path, columns: list[str], required: list[str] | None = None, ma
     empty = table[required or columns].isna().any(axis=1)
     if (table.empty and not may_be_empty) or empty.any():
         row = "no rows" if table.empty else f"row {int(empty.to_numpy().argmax()) + 2} is incomplete"
-        raise ReportError(f"{path}: {row}; the file was cut short (run it again)")
+        raise ReportError(f"{path}: {row}; the file was cut short ({again})")
     return table
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri, stdtrit  # what scipy.stats' t and normal quantiles call
 
-from ..measures import within_bounds
+from ..measures import KPI_BY_ID, meets_target, within_bounds
 
 SUMMARY_COLUMNS = ["scenario", "kpi", "month", "date", "mean", "ci_low", "ci_high", "p05", "p50", "p95", "replications"]
 
@@ -41,17 +41,31 @@ def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float,
     return low, high
 
 
-def summarise(kpis: pd.DataFrame) -> pd.DataFrame:
-    """One row per scenario, KPI and month, from the tidy table of replications.
+CHANCE_COLUMNS = ["p_meets_target", "p_meets_target_low", "p_meets_target_high"]
+
+
+def chance_of_target(kpi: str, values: np.ndarray) -> tuple[float, float, float]:
+    """The share of values meeting the plan's target for the KPI, with its 95% Wilson
+    interval (NaN for a KPI without a target)."""
+    if kpi not in KPI_BY_ID or KPI_BY_ID[kpi].target is None or len(values) == 0:
+        return float("nan"), float("nan"), float("nan")
+    met = int(meets_target(kpi, values).sum())
+    return (met / len(values), *wilson_interval(met, len(values)))
+
+
+def summarise(kpis: pd.DataFrame, by: str = "scenario", chance: bool = False) -> pd.DataFrame:
+    """One row per scenario (or other ``by`` column), KPI and month, from the tidy table of
+    replications; with ``chance``, also the share of replications meeting the plan's target.
 
     Confidence intervals are clipped to the values a KPI can take (a percentage
     stays within 0 to 100, a count at 0 or more).
     """
     rows = []
-    for (scenario, kpi, month, date), group in kpis.groupby(["scenario", "kpi", "month", "date"], sort=True):
+    for (who, kpi, month, date), group in kpis.groupby([by, "kpi", "month", "date"], sort=True):
         values = group["value"].to_numpy(dtype=float)
         mean, low, high = mean_interval(values)
         low, high = within_bounds(kpi, low, high)
         p05, p50, p95 = np.percentile(values, [5, 50, 95])
-        rows.append((scenario, kpi, month, date, mean, low, high, p05, p50, p95, len(values)))
-    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+        rows.append((who, kpi, month, date, mean, low, high, p05, p50, p95, len(values),
+                     *(chance_of_target(kpi, values) if chance else ())))
+    return pd.DataFrame(rows, columns=[by, *SUMMARY_COLUMNS[1:], *(CHANCE_COLUMNS if chance else [])])

@@ -8,7 +8,8 @@ from importlib import import_module
 from .defaults import DEFAULT_MONTHS, DEFAULT_REPLICATIONS
 
 _PUBLIC = {
-    "Processes": "executors", "Serial": "executors", "local": "executors",
+    "Dask": "executors", "Processes": "executors", "Serial": "executors", "TaskFailure": "executors",
+    "in_order": "executors", "local": "executors", "TaskStore": "store",
     "ExperimentResult": "runner", "default_jobs": "runner", "run_experiment": "runner",
     "ReplicationResult": "task", "Task": "task", "run_replication": "task",
 }

@@ -1,6 +1,8 @@
-"""Executors: where tasks run. Each yields results in the order of its tasks, whatever finishes first.
+"""Executors: where tasks run. This process, a pool of processes, or a Dask cluster.
 
-Results depend only on the task, so every executor, with any number of workers, gives
+Each executor hands back every task's outcome, its result or the error it raised, as it
+finishes (``as_completed``); ``in_order`` puts them back in the tasks' order. Results
+depend only on the task, so every executor, with any number of workers, gives
 identical tables.
 """
 
@@ -8,21 +10,71 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
-from typing import Iterable, Iterator, Protocol
+import threading
+import traceback
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator, Protocol, Sequence
 
-from .task import ReplicationResult, Task, run_task
+from ..errors import UserError
+from .task import ReplicationResult, Task
+
+
+@dataclass(frozen=True)
+class TaskFailure:
+    """A task that raised: what it raised, in one line, and the traceback where it was raised."""
+
+    error: str
+    detail: str = ""
+
+
+Outcome = ReplicationResult | TaskFailure
+
+
+class TaskFailed(RuntimeError):
+    """A replication raised an error (raised by ``in_order``, which cannot go on without it)."""
+
+
+def attempt(task: Task) -> Outcome:
+    """Run a task; an error it raises becomes a ``TaskFailure`` that travels back like a result."""
+    try:
+        return task.run()
+    except Exception as error:  # noqa: BLE001 - every error of one task is reported, never hides the others
+        return TaskFailure(f"{type(error).__name__}: {error}", traceback.format_exc())
+
+
+def _attempt_numbered(numbered: tuple[int, Task]) -> tuple[int, Outcome]:
+    number, task = numbered
+    return number, attempt(task)
 
 
 class Executor(Protocol):
-    def map(self, tasks: list[Task]) -> Iterator[ReplicationResult]: ...
+    def as_completed(self, tasks: Sequence[Task]) -> Iterator[tuple[int, Outcome]]:
+        """(position in ``tasks``, outcome) for every task, as each finishes."""
+        ...
+
+
+def in_order(executor: Executor, tasks: Sequence[Task]) -> Iterator[ReplicationResult]:
+    """Every task's result in the order of ``tasks``; ``TaskFailed`` as soon as one raises."""
+    waiting: dict[int, ReplicationResult] = {}
+    following = 0
+    for number, outcome in executor.as_completed(tasks):
+        if isinstance(outcome, TaskFailure):
+            task = tasks[number]
+            raise TaskFailed(f"replication {task.replication} of scenario '{task.scenario.name}' failed: "
+                             f"{outcome.error}\n{outcome.detail}")
+        waiting[number] = outcome
+        while following in waiting:
+            yield waiting.pop(following)
+            following += 1
 
 
 class Serial:
     """Every task here, in this process, one after another."""
 
-    def map(self, tasks: Iterable[Task]) -> Iterator[ReplicationResult]:
-        for task in tasks:
-            yield run_task(task)
+    def as_completed(self, tasks: Sequence[Task]) -> Iterator[tuple[int, Outcome]]:
+        for number, task in enumerate(tasks):
+            yield number, attempt(task)
 
 
 class Processes:
@@ -38,17 +90,14 @@ class Processes:
             raise ValueError("workers must be at least 1")
         self.workers = workers
 
-    def map(self, tasks: list[Task]) -> Iterator[ReplicationResult]:
+    def as_completed(self, tasks: Sequence[Task]) -> Iterator[tuple[int, Outcome]]:
         pool = multiprocessing.Pool(max(1, min(self.workers, len(tasks))), initializer=_ignore_interrupts)
         try:
-            yield from pool.imap(run_task, tasks, chunksize=1)
+            yield from pool.imap_unordered(_attempt_numbered, enumerate(tasks), chunksize=1)
         except BaseException:
-            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not stop the stopping
-            try:
+            with _interrupts_ignored():  # a second Ctrl-C must not stop the stopping
                 pool.terminate()
                 pool.join()
-            finally:
-                signal.signal(signal.SIGINT, previous)
             raise
         pool.close()
         pool.join()
@@ -56,6 +105,89 @@ class Processes:
 
 def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """Ctrl-C ignored meanwhile, and by processes started meanwhile (only the main thread hears signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class Dask:
+    """Tasks on a Dask distributed cluster: the scheduler at ``address`` (``tcp://host:8786``,
+    a cluster of many machines), or else a ``LocalCluster`` of ``workers`` single-threaded
+    processes on this machine, started on first use and stopped by ``close``.
+
+    A worker that is lost (its machine fails, its process is killed) costs only the tasks
+    it held: the scheduler runs them again elsewhere. Use as a context manager, or call
+    ``close``, so that an embedded cluster stops.
+    """
+
+    def __init__(self, workers: int | None = None, address: str | None = None):
+        if (workers is None) == (address is None):
+            raise ValueError("give the number of workers for a local cluster, or a scheduler's address")
+        if workers is not None and workers < 1:
+            raise ValueError("workers must be at least 1")
+        self.workers, self.address = workers, address
+        self._client = self._cluster = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            import logging
+
+            from distributed import Client, LocalCluster
+
+            if self.address is not None:
+                try:
+                    self._client = Client(self.address, timeout="20s")
+                except OSError as error:
+                    raise UserError(f"--scheduler {self.address}: no Dask scheduler answers there ({error})") from None
+            else:
+                # Its workers are started ignoring Ctrl-C, as a process pool's are: this process hears it and stops them.
+                with _interrupts_ignored():
+                    self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                                 dashboard_address=None, silence_logs=logging.ERROR)
+                self._client = Client(self._cluster)
+        return self._client
+
+    def as_completed(self, tasks: Sequence[Task]) -> Iterator[tuple[int, Outcome]]:
+        from distributed import as_completed
+
+        # A key per task and position: equal tasks (the same content) still get a result each.
+        futures = self.client.map(attempt, list(tasks), key=[f"replication-{t.key}-{n}" for n, t in enumerate(tasks)])
+        number = {future.key: n for n, future in enumerate(futures)}
+        try:
+            for future in as_completed(futures):
+                if future.status == "error":  # the task killed its workers again and again (a crash, not an error)
+                    error = future.exception()
+                    outcome: Outcome = TaskFailure(f"{type(error).__name__}: {error}")
+                else:
+                    outcome = future.result()
+                future.release()
+                yield number[future.key], outcome
+        finally:
+            self.client.cancel(futures)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+        self._client = self._cluster = None
+
+    def __enter__(self) -> "Dask":
+        return self
+
+    def __exit__(self, *exception) -> None:
+        self.close()
 
 
 def local(jobs: int) -> Executor:

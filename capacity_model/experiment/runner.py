@@ -18,7 +18,7 @@ from tqdm import tqdm
 from ..scenario import Scenario
 from .budget import check_fits
 from .defaults import DEFAULT_MONTHS, DEFAULT_REPLICATIONS
-from .executors import local
+from .executors import Executor, in_order, local
 from .task import ReplicationResult, Task
 
 KPI_COLUMNS = ["scenario", "replication", "month", "date", "kpi", "value"]
@@ -45,24 +45,27 @@ def run_experiment(
     seed: int = 0,
     jobs: int = 1,
     progress: bool | None = None,
+    executor: Executor | None = None,
 ) -> ExperimentResult:
     """Run ``replications`` independent replications of ``scenario`` for ``months``.
 
-    ``jobs`` processes run them (1 runs them here, in this process). A progress bar is
-    shown on a terminal unless ``progress`` says otherwise.
+    ``jobs`` processes run them (1 runs them here, in this process), unless an
+    ``executor`` is given (a Dask cluster, say): the results are the same either way. A
+    progress bar is shown on a terminal unless ``progress`` says otherwise.
     """
     if replications < 1:
         raise ValueError("replications must be at least 1")
     if jobs < 1:
         raise ValueError("jobs must be at least 1")
-    check_fits(scenario, months, min(jobs, replications))
+    if executor is None:
+        check_fits(scenario, months, min(jobs, replications))
     if progress is None:
         progress = sys.stderr.isatty()
     tasks = [Task(scenario, seed, r, months) for r in range(replications)]
     bar = tqdm(total=replications, desc=f"{scenario.name}", unit="replication", disable=not progress, leave=False)
     collected = Collected()
     try:
-        for result in local(jobs).map(tasks):
+        for result in in_order(executor or local(jobs), tasks):
             collected.add(result)
             bar.update()
     finally:

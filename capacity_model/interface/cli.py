@@ -66,14 +66,32 @@ def build_parser() -> argparse.ArgumentParser:
     _run_options(compare, default_out="results/compare-<timestamp>")
 
     report = commands.add_parser(
-        "report", help="write a report (HTML page, Excel workbook, charts) from a run folder",
+        "report", help="write a report (HTML page, Excel workbook, charts) from a run or sweep folder",
         description="Write report.html (self-contained, with charts), workbook.xlsx and charts/ (PNG and SVG) "
-                    "from a folder made by 'run' or 'compare'.")
-    report.add_argument("folder", type=Path, metavar="RUN_FOLDER", help="a folder written by 'run' or 'compare'")
+                    "from a folder made by 'run' or 'compare'; or report.html and charts/ from a 'sweep' folder.")
+    report.add_argument("folder", type=Path, metavar="FOLDER", help="a folder written by 'run', 'compare' or 'sweep'")
     report.add_argument("--out", type=Path, default=None, metavar="DIR",
-                        help="folder to write the report to (default: RUN_FOLDER)")
+                        help="folder to write the report to (default: FOLDER)")
 
-    validate = commands.add_parser("validate", help="check scenario files without running them")
+    sweep = commands.add_parser(
+        "sweep", help="run every point of a sweep file on Dask, resumably",
+        description="Run every point of a sweep file (a base scenario and parameters to vary), replicated, on a "
+                    "Dask cluster: this machine's processors by default, or a cluster of many machines with "
+                    "--scheduler. Results stream into the sweep folder as they finish: the same command again, after "
+                    "a crash or Ctrl-C, runs only what is missing.")
+    sweep.add_argument("file", metavar="SWEEP_FILE", help="a sweep file (see sweeps/ for examples)")
+    sweep.add_argument("--reps", type=_positive_int, default=None, help="replications per point (default: the file's)")
+    sweep.add_argument("--months", type=_months, default=None, help="months to run (default: the file's)")
+    sweep.add_argument("--seed", type=_seed, default=None, help="seed for all random numbers (default: the file's)")
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive_int, default=None,
+                       help="worker processes of a cluster on this machine (default: all processors)")
+    _scheduler_option(where)
+    sweep.add_argument("--out", type=Path, default=None,
+                       help="sweep folder (default results/<sweep name>); the same folder again resumes the sweep")
+    sweep.add_argument("--report", action="store_true", help="also write report.html and charts/ into the folder")
+
+    validate = commands.add_parser("validate", help="check scenario or sweep files without running them")
     validate.add_argument("files", nargs="+", metavar="FILE")
 
     commands.add_parser("list", help="list built-in scenarios and KPI definitions")
@@ -86,11 +104,28 @@ def _run_options(parser: argparse.ArgumentParser, default_out: str) -> None:
     parser.add_argument("--months", type=_months, default=DEFAULT_MONTHS,
                         help=f"months to report from the start date (default {DEFAULT_MONTHS})")
     parser.add_argument("--seed", type=_seed, default=0, help="seed for all random numbers (default 0)")
-    parser.add_argument("--jobs", type=_positive_int, default=None,
-                        help="parallel processes (default: all processors); results do not depend on it")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--jobs", type=_positive_int, default=None,
+                       help="parallel processes (default: all processors); results do not depend on it")
+    _scheduler_option(where)
     parser.add_argument("--out", type=Path, default=None, help=f"run folder to create (default {default_out})")
     parser.add_argument("--report", action="store_true",
                         help="also write report.html, workbook.xlsx and charts/ into the run folder")
+
+
+def _scheduler_option(group) -> None:
+    group.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                       help="run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786); results are the "
+                            "same as on this machine")
+
+
+def _cluster(args: argparse.Namespace):
+    """The Dask cluster named by ``--scheduler``, or None to run here (closed on leaving the ``with``)."""
+    from contextlib import nullcontext
+
+    from ..experiment.executors import Dask
+
+    return Dask(address=args.scheduler) if args.scheduler else nullcontext()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args, argv)
         if args.command == "compare":
             return _compare(args, argv)
+        if args.command == "sweep":
+            return _sweep(args, argv)
         if args.command == "report":
             return _report(args.folder, args.out)
         if args.command == "validate":
@@ -155,8 +192,9 @@ def _run(args: argparse.Namespace, argv: list[str] | None) -> int:
     started = datetime.now(timezone.utc).astimezone()
     jobs = args.jobs or default_jobs()
     _fits(scenarios, args, jobs)
-    with Staging(args.out or default_run_folder(Path("results"), "+".join(names), started)) as staging:
-        results = [run_experiment(s, args.reps, args.months, args.seed, jobs) for s in scenarios]
+    with Staging(args.out or default_run_folder(Path("results"), "+".join(names), started)) as staging, \
+            _cluster(args) as cluster:
+        results = [run_experiment(s, args.reps, args.months, args.seed, jobs, executor=cluster) for s in scenarios]
         kpis = pd.concat([r.kpis for r in results], ignore_index=True)
         balance = pd.concat([r.balance for r in results], ignore_index=True)
         caseloads = pd.concat([r.caseloads for r in results], ignore_index=True)
@@ -181,9 +219,10 @@ def _compare(args: argparse.Namespace, argv: list[str] | None) -> int:
     started = datetime.now(timezone.utc).astimezone()
     jobs = args.jobs or default_jobs()
     _fits([base, *options], args, jobs)
-    with Staging(args.out or default_run_folder(Path("results"), "compare", started)) as staging:
+    with Staging(args.out or default_run_folder(Path("results"), "compare", started)) as staging, \
+            _cluster(args) as cluster:
         result = compare(base, options, args.reps, args.months, args.seed, jobs,
-                         assumption_ends=args.freed_time_ends)
+                         assumption_ends=args.freed_time_ends, executor=cluster)
         manifest = {**_manifest(args, argv, [base, *options], jobs, started), "base": base.name,
                     "variants": [asdict(variant) for variant in result.variants]}
         folder = staging.publish(_files(manifest, result.kpis, result.balance, result.caseloads, result.summary,
@@ -194,11 +233,47 @@ def _compare(args: argparse.Namespace, argv: list[str] | None) -> int:
     return _report(folder) if args.report else 0
 
 
+def _sweep(args: argparse.Namespace, argv: list[str] | None) -> int:
+    from ..experiment import Dask, default_jobs
+    from ..experiment.budget import check_fits
+    from ..studies.sweep import default_folder, describe_failures, sweep
+    from ..studies.sweep_file import load_sweep
+    from .terminal import format_sweep
+
+    plan = load_sweep(args.file).with_runs(args.reps, args.months, args.seed)
+    workers = args.workers or default_jobs()
+    if not args.scheduler:
+        for point in plan.points:
+            check_fits(point.scenario, plan.spec.months, workers)
+    command = shlex.join(["capacity-model", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        with Dask(workers=None if args.scheduler else workers, address=args.scheduler) as cluster:
+            result = sweep(plan, args.out, cluster, command=command)
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        print(f"capacity-model: interrupted; the finished tasks are kept in {args.out or default_folder(plan)}: "
+              "the same command again runs the rest", file=sys.stderr)
+        return 130
+    print(format_sweep(result.summary, plan.labels, plan.spec.kpis, max(plan.spec.reported_months)))
+    print()
+    tasks = len(plan.points) * plan.spec.replications
+    print(f"{len(plan.points)} points x {plan.spec.replications} replications: {tasks - result.ran} found in the "
+          f"folder, {result.ran} run now. Results in {result.folder} (summary.csv has every KPI and month of interest)")
+    if not result.failures.empty:
+        print(f"{len(result.failures)} tasks failed (failures.csv has their errors):", file=sys.stderr)
+        for line in describe_failures(result):
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    return _report(result.folder) if args.report else 0
+
+
 def _report(folder: Path, out: Path | None = None) -> int:
     from .report import write_report
 
     page = write_report(folder, out)
-    print(f"Report written to {page} (with {page.parent / 'workbook.xlsx'} and {page.parent / 'charts'}/)")
+    beside = [f"{page.parent / name}{'/' if name == 'charts' else ''}" for name in ("workbook.xlsx", "charts")
+              if (page.parent / name).exists()]
+    print(f"Report written to {page}" + (f" (with {' and '.join(beside)})" if beside else ""))
     return 0
 
 
@@ -241,16 +316,20 @@ def _error(error: Exception) -> None:
 
 def _validate(args: argparse.Namespace) -> int:
     from ..scenario import ScenarioError, load_scenario
+    from ..studies.sweep_file import is_sweep_file, load_sweep
 
     failed = 0
     for file in args.files:
         try:
-            scenario = load_scenario(file)
+            if is_sweep_file(file):
+                plan = load_sweep(file)
+                print(f"{file}: valid (sweep '{plan.name}': {len(plan.points)} points, each a valid scenario)")
+            else:
+                scenario = load_scenario(file)
+                print(f"{file}: valid (scenario '{scenario.name}')")
         except ScenarioError as error:
             _error(error)
             failed += 1
-        else:
-            print(f"{file}: valid (scenario '{scenario.name}')")
     return 2 if failed else 0
 
 

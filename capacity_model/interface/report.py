@@ -13,36 +13,36 @@ run`` or ``compare`` (never the engine) and writes:
   (``report_charts.py`` chooses them).
 
 The three are written together or not at all (``analysis.outputs.publish``), so a
-failed report leaves no half-written file and never spoils an earlier one.
+failed report leaves no half-written file and never spoils an earlier one. A sweep folder
+(one with ``sweep.json``) gets its own report instead (``report_sweep.py``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..analysis.outputs import publish
 from ..analysis.run_folder import ReportError, read_run_folder, scenario_events
 from ..analysis.workbook import write_workbook
-from .report_charts import report_charts, save_charts
+from .report_charts import CHARTS_FOLDER, REPORT_FILE, publish_report, report_charts, save_charts
 from .report_page import page_html
+from .report_sweep import SWEEP_MANIFEST, write_sweep_report
 
-__all__ = ["ReportError", "read_run_folder", "scenario_events", "write_report"]
+__all__ = ["ReportError", "read_run_folder", "scenario_events", "write_report", "write_sweep_report"]
 
-REPORT_FILE, WORKBOOK_FILE, CHARTS_FOLDER = "report.html", "workbook.xlsx", "charts"
+WORKBOOK_FILE = "workbook.xlsx"
 
 
 def write_report(run_folder: str | Path, out_dir: str | Path | None = None) -> Path:
     """Write ``report.html``, ``workbook.xlsx`` and ``charts/`` for a run or compare folder
-    into ``out_dir`` (default: the run folder itself); returns the path of ``report.html``."""
+    into ``out_dir`` (default: the run folder itself), or a sweep folder's report; returns the
+    path of ``report.html``."""
+    if (Path(run_folder) / SWEEP_MANIFEST).is_file():
+        return write_sweep_report(run_folder, out_dir)
     run = read_run_folder(run_folder)
     out = Path(out_dir) if out_dir is not None else run.path
     figures = report_charts(run)
-    try:
-        publish(out, {
-            CHARTS_FOLDER: lambda path: save_charts(figures, path),
-            WORKBOOK_FILE: lambda path: write_workbook(run, path),
-            REPORT_FILE: lambda path: path.write_text(page_html(run, figures), encoding="utf-8"),
-        }, into_existing=True)
-    except OSError as error:
-        raise ReportError(f"{out}: cannot write the report ({error})") from None
-    return out / REPORT_FILE
+    return publish_report(out, {
+        CHARTS_FOLDER: lambda path: save_charts(figures, path),
+        WORKBOOK_FILE: lambda path: write_workbook(run, path),
+        REPORT_FILE: lambda path: path.write_text(page_html(run, figures), encoding="utf-8"),
+    })

@@ -12,7 +12,8 @@ from matplotlib.figure import Figure
 from ..analysis import charts
 from ..analysis.charts import display_name
 from ..analysis.findings import HEADLINE, OVER_TIME
-from ..analysis.run_folder import RunFolder, scenario_events
+from ..analysis.outputs import publish
+from ..analysis.run_folder import ReportError, RunFolder, scenario_events
 from ..analysis.tables import cell
 from ..measures import KPI_BY_ID
 
@@ -105,3 +106,15 @@ def save_charts(figures: list[Chart], folder: Path) -> None:
     for chart in figures:
         if chart.figure is not None:
             charts.save(chart.figure, folder / chart.name)
+
+
+REPORT_FILE, CHARTS_FOLDER = "report.html", "charts"
+
+
+def publish_report(out: Path, files: dict[str, Callable[[Path], object]]) -> Path:
+    """Write a report's files into ``out`` together or not at all; returns the path of ``report.html``."""
+    try:
+        publish(out, files, into_existing=True)
+    except OSError as error:
+        raise ReportError(f"{out}: cannot write the report ({error})") from None
+    return out / REPORT_FILE

@@ -228,14 +228,18 @@ def _charts_html(run: RunFolder, figures: list[Chart]) -> str:
             if chart.group != group:
                 group = chart.group
                 parts.append(f"<h3>{_e(group)}</h3>")
-            if chart.figure is None:
-                parts.append(f"<p class='note'><strong>{_e(chart.name)}</strong>: {_e(chart.caption)}</p>")
-                continue
-            alt = " ".join((chart.figure.get_suptitle() or chart.name).split())
-            parts.append(f"<figure><img alt='{_e(alt)}' src='data:image/png;base64,{_embedded(chart.figure)}'>"
-                         f"<figcaption>{_e(chart.caption)} (Also in <code>charts/{_e(chart.name)}.png</code> "
-                         "and <code>.svg</code>.)</figcaption></figure>")
+            parts.append(figure_html(chart))
     return "".join(parts)
+
+
+def figure_html(chart: Chart) -> str:
+    """A chart embedded with its caption, or, for one with nothing to draw, a note saying why."""
+    if chart.figure is None:
+        return f"<p class='note'><strong>{_e(chart.name)}</strong>: {_e(chart.caption)}</p>"
+    alt = " ".join((chart.figure.get_suptitle() or chart.name).split())
+    return (f"<figure><img alt='{_e(alt)}' src='data:image/png;base64,{_embedded(chart.figure)}'>"
+            f"<figcaption>{_e(chart.caption)} (Also in <code>charts/{_e(chart.name)}.png</code> "
+            "and <code>.svg</code>.)</figcaption></figure>")
 
 
 def _start(run: RunFolder) -> str:

@@ -154,3 +154,28 @@ def format_assumption_ends(differences: pd.DataFrame, month: int, variants: list
                              "(0: support staff's freed time goes to the children already held; 1: to more children)",
                              header, rows, 2))
     return "\n\n".join(blocks)
+
+
+def format_sweep(summary: pd.DataFrame, labels: dict[str, str], kpis: list[str], month: int) -> str:
+    """Per KPI, one row per point of a sweep: its parameters' values, the KPI's mean with its 95%
+    interval at ``month`` and, for a KPI with a plan target, the chance of meeting it."""
+    table = summary[summary["month"] == month].sort_values("point")
+    blocks = []
+    for kpi_id in kpis:
+        rows_of = table[table["kpi"] == kpi_id]
+        if rows_of.empty:
+            continue
+        kpi = KPI_BY_ID[kpi_id]
+        unit, divisor, decimals = display_unit(kpi_id)
+        chance = kpi.target is not None
+        header = ["point", *labels.values(), f"mean (95% interval), {unit}",
+                  *([f"chance of {kpi.target_text} (95% interval)"] if chance else [])]
+        rows = [[str(row["point"]), *(_value(row[name]) for name in labels), _interval(row, divisor, decimals),
+                 *([chance_text(row)] if chance else [])] for _, row in rows_of.iterrows()]
+        date = pd.Timestamp(rows_of["date"].iloc[0])
+        blocks.append(_table(f"{kpi.label} at month {month} ({date:%b %Y})", header, rows, left=1))
+    return "\n\n".join(blocks)
+
+
+def _value(value) -> str:
+    return f"{value:,.4g}" if isinstance(value, float) else str(value)

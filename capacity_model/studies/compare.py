@@ -21,6 +21,7 @@ import pandas as pd
 from ..analysis.differences import paired_differences
 from ..analysis.summary import summarise
 from ..experiment import ExperimentResult, run_experiment
+from ..experiment.executors import Executor
 from ..scenario import Scenario
 from ..scenario.perturb import FREED_TIME_TO_CASELOAD, with_freed_time_to_caseload
 
@@ -60,15 +61,17 @@ def compare(
     jobs: int = 1,
     progress: bool | None = None,
     assumption_ends: bool = True,
+    executor: Executor | None = None,
 ) -> Comparison:
     """Run the base and each option on common random numbers and compare them (with each
-    option that has support staff also at both ends of what their freed time buys)."""
+    option that has support staff also at both ends of what their freed time buys);
+    ``jobs`` processes run the replications unless an ``executor`` (a Dask cluster) is given."""
     names = [base.name, *(option.name for option in options)]
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must differ within a comparison, got {names}")
     variants = [v for option in options for v in freed_time_variants(option)] if assumption_ends else []
     scenarios = [base, *options, *(scenario for scenario, _ in variants)]
-    results = [run_experiment(s, replications, months, seed, jobs, progress) for s in scenarios]
+    results = [run_experiment(s, replications, months, seed, jobs, progress, executor) for s in scenarios]
     kpis = pd.concat([r.kpis for r in results], ignore_index=True)
     balance = pd.concat([r.balance for r in results], ignore_index=True)
     caseloads = pd.concat([r.caseloads for r in results], ignore_index=True)
