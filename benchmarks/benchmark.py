@@ -170,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
                         "worktree, and show both medians side by side")
     parser.add_argument("--memory-reps", type=positive_int, default=1000,
                         help="replications for the main process's peak memory (default 1000; about 5 minutes)")
+    parser.add_argument("--sweep-reps", type=int, default=0, metavar="N",
+                        help="also time the example sweep (15 points x N replications) on 1 and 2 Dask workers, "
+                        "and the main process's peak memory (default 0: not timed; 20 is the README's sweep)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)  # used by --compare-ref
     args = parser.parse_args(argv)
     repeats = 3 if args.quick else args.repeats
@@ -205,6 +208,12 @@ def main(argv: list[str] | None = None) -> int:
                  "peak_memory_mb": {"replications": args.memory_reps,
                                     "mb": measures.peak_memory_of_many(args.memory_reps, MONTHS)}}
 
+    sweeps = None
+    if args.sweep_reps > 0:
+        print(f"Timing the example sweep, 15 points x {args.sweep_reps} replications, on 1 and 2 workers ...",
+              flush=True)
+        sweeps = [measures.sweep_on_workers(workers, args.sweep_reps, MONTHS) for workers in (1, 2)]
+
     info = context(with_git=bool(args.json))
     print()
     print(f"capacity-model {info['version']}, Python {info['python']}, {info['usable_cpus']} usable of "
@@ -219,6 +228,12 @@ def main(argv: list[str] | None = None) -> int:
     if suite:
         print()
         print_suite(suite, single, ref.get("suite") if ref and "error" not in ref else None)
+    if sweeps:
+        print()
+        print(f"{'sweep, ' + str(sweeps[0]['tasks']) + ' tasks':<30}{'seconds':>10}{'main process (MB)':>20}")
+        for found in sweeps:
+            print(f"{str(found['workers']) + ' worker(s)':<30}{found['seconds']:>10.1f}{found['peak_memory_mb']:>20.0f}")
+        print(f"speed-up of 2 workers over 1: {sweeps[0]['seconds'] / sweeps[1]['seconds']:.2f} (target >= 1.8)")
     if ref:
         print()
         if "error" in ref:
@@ -233,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.json:
         report = {"context": info, "single_replication": single, "whole_run": whole, "suite": suite,
-                  "compare_ref": ref}
+                  "sweeps": sweeps, "compare_ref": ref}
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         print(f"\nFigures written to {args.json}")

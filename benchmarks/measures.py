@@ -14,6 +14,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -208,3 +209,20 @@ def start_up_seconds(repeats: int = 5) -> float:
 
 def maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+SWEEP_FILE = Path(__file__).resolve().parent.parent / "sweeps" / "locality-by-support-officers.yaml"
+
+
+def sweep_on_workers(workers: int, replications: int, months: int = 24) -> dict:
+    """Wall time (s) and the main process's peak memory (MB) of ``capacity-model sweep`` of the example
+    sweep (15 points) with ``replications`` each, on a Dask LocalCluster of ``workers``, in a fresh
+    interpreter (cluster start-up included; the workers' memory not included)."""
+    with tempfile.TemporaryDirectory() as folder:
+        code = ("import resource, sys, time; from capacity_model.interface.cli import main; t = time.perf_counter(); "
+                f"main(['sweep', {str(SWEEP_FILE)!r}, '--reps', '{replications}', '--months', '{months}', "
+                f"'--workers', '{workers}', '--out', {folder + '/sweep'!r}]); "
+                "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    seconds, mb = map(float, done.stdout.strip().splitlines()[-1].split())
+    return {"workers": workers, "tasks": 15 * replications, "seconds": seconds, "peak_memory_mb": mb}

@@ -17,6 +17,7 @@ import pytest
 from capacity_model.analysis.outputs import OutputError
 from capacity_model.experiment import Dask, Serial, Task, TaskStore, in_order, run_experiment
 from capacity_model.experiment.executors import Processes
+from capacity_model.interface.cli import main as cli_main
 from capacity_model.scenario import ScenarioError
 from capacity_model.studies.sweep import sweep
 from capacity_model.studies.sweep_file import load_sweep
@@ -99,10 +100,8 @@ def test_a_bad_sweep_file_is_refused_naming_the_file_point_and_field(tmp_path, b
 
 
 def test_a_point_that_fails_validation_is_named_before_anything_runs(tmp_path, capsys):
-    from capacity_model.interface.cli import main
-
     path = sweep_file(tmp_path, "parameters:\n  teams.duty.posts_fte: {values: [4, -2]}\n")
-    assert main(["sweep", str(path), "--workers", "1", "--out", str(tmp_path / "out")]) == 2
+    assert cli_main(["sweep", str(path), "--workers", "1", "--out", str(tmp_path / "out")]) == 2
     assert "point 1 (teams.duty.posts_fte = -2)" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
@@ -123,14 +122,20 @@ def test_dask_gives_exactly_the_serial_tables_even_when_a_worker_is_lost(tmp_pat
                 killed.append(pids[0])
 
         on_dask = sweep(path, tmp_path / "dask", cluster, progress=False, on_progress=kill_a_worker)
-        # equal tasks run on Dask for run and compare too
+        # equal tasks run on Dask for run and compare too, from Python and from the command line
         scenario = serial.sweep.points[0].scenario
         assert_same_experiment(run_experiment(scenario, 3, 4, seed=2, executor=cluster),
                                run_experiment(scenario, 3, 4, seed=2))
+        address = cluster.client.scheduler.address
+        for how, options in (("here", ["--jobs", "1"]), ("dask", ["--scheduler", address])):
+            assert cli_main(["run", str(BASE), "--reps", "2", "--months", "3", *options,
+                             "--out", str(tmp_path / f"run-{how}")]) == 0
     assert killed and on_dask.failures.empty and serial.failures.empty
     assert tables(tmp_path / "serial") == tables(tmp_path / "dask")
     assert len(serial.kpis) == 4 * 3 * 2  # points x replications x KPIs, at the one month of interest (the last)
     pd.testing.assert_frame_equal(serial.summary, on_dask.summary)
+    for name in ("kpis_monthly.csv", "summary.csv", "caseloads_monthly.csv", "balance.csv"):
+        assert (tmp_path / "run-here" / name).read_bytes() == (tmp_path / "run-dask" / name).read_bytes()
 
 
 def assert_same_experiment(a, b):
@@ -266,20 +271,18 @@ def test_the_store_keeps_whole_batches_only(tmp_path):
 
 
 def test_the_sweep_command_prints_each_points_figures_and_resumes(tmp_path, capsys):
-    from capacity_model.interface.cli import main
-
     path = sweep_file(tmp_path, replications=2, months=3)
     out = tmp_path / "out"
-    assert main(["sweep", str(path), "--workers", "2", "--out", str(out)]) == 0
+    assert cli_main(["sweep", str(path), "--workers", "2", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     summary = pd.read_csv(out / "summary.csv")
     first = summary[(summary["point"] == 0) & (summary["kpi"] == "unallocated")].iloc[0]
     assert "Unallocated children at month 3 (Jun 2020)" in printed
     assert f"{first['mean']:,.0f} ({first['ci_low']:,.0f}\u2013{first['ci_high']:,.0f})" in printed
     assert "4 points x 2 replications: 0 found in the folder, 8 run now" in printed
-    assert main(["sweep", str(path), "--workers", "1", "--out", str(out)]) == 0
+    assert cli_main(["sweep", str(path), "--workers", "1", "--out", str(out)]) == 0
     assert "8 found in the folder, 0 run now" in capsys.readouterr().out
-    assert main(["validate", str(path)]) == 0
+    assert cli_main(["validate", str(path)]) == 0
     assert "valid (sweep 'tiny': 4 points, each a valid scenario)" in capsys.readouterr().out
 
 

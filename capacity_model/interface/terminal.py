@@ -157,23 +157,36 @@ def format_assumption_ends(differences: pd.DataFrame, month: int, variants: list
 
 
 def format_sweep(summary: pd.DataFrame, labels: dict[str, str], kpis: list[str], month: int) -> str:
-    """Per KPI, one row per point of a sweep: its parameters' values, the KPI's mean with its 95%
-    interval at ``month`` and, for a KPI with a plan target, the chance of meeting it."""
-    table = summary[summary["month"] == month].sort_values("point")
+    """Per KPI at ``month``, the mean and 95% interval at each point of a sweep (and, for a KPI with a
+    plan target, the chance of meeting it): a grid of the first parameter's values by the second's
+    when there are two, else a row per point."""
+    table = summary[summary["month"] == month]
+    names = list(labels)
     blocks = []
     for kpi_id in kpis:
-        rows_of = table[table["kpi"] == kpi_id]
+        rows_of = table[table["kpi"] == kpi_id].sort_values("point")
         if rows_of.empty:
             continue
         kpi = KPI_BY_ID[kpi_id]
         unit, divisor, decimals = display_unit(kpi_id)
+        title = f"{kpi.label} at month {month} ({pd.Timestamp(rows_of['date'].iloc[0]):%b %Y}), {unit}"
         chance = kpi.target is not None
-        header = ["point", *labels.values(), f"mean (95% interval), {unit}",
-                  *([f"chance of {kpi.target_text} (95% interval)"] if chance else [])]
-        rows = [[str(row["point"]), *(_value(row[name]) for name in labels), _interval(row, divisor, decimals),
+        if len(names) == 2 and not rows_of.duplicated(names).any():
+            across = sorted(rows_of[names[1]].unique())
+            cells = {(r[names[0]], r[names[1]]): r for _, r in rows_of.iterrows()}
+            header = [f"{labels[names[0]]} \u2193", *(_value(v) for v in across)]
+            grid = [[_value(x), *(_interval(cells[x, y], divisor, decimals) if (x, y) in cells else "-"
+                                  for y in across)] for x in sorted(rows_of[names[0]].unique())]
+            if chance:
+                grid += [None, *([f"chance of {kpi.target_text} at {_value(x)}",
+                                  *(chance_text(cells.get((x, y))) for y in across)]
+                                 for x in sorted(rows_of[names[0]].unique()))]
+            blocks.append(_table(f"{title}\n{labels[names[1]]} \u2192", header, grid, left=1))
+            continue
+        header = ["point", *names, "mean (95% interval)", *([f"chance of {kpi.target_text}"] if chance else [])]
+        rows = [[str(row["point"]), *(_value(row[name]) for name in names), _interval(row, divisor, decimals),
                  *([chance_text(row)] if chance else [])] for _, row in rows_of.iterrows()]
-        date = pd.Timestamp(rows_of["date"].iloc[0])
-        blocks.append(_table(f"{kpi.label} at month {month} ({date:%b %Y})", header, rows, left=1))
+        blocks.append(_table(title, header, rows, left=1))
     return "\n\n".join(blocks)
 
 
