@@ -12,6 +12,7 @@ import multiprocessing
 import signal
 import threading
 import traceback
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator, Protocol, Sequence
@@ -159,16 +160,22 @@ class Dask:
         return self._client
 
     def as_completed(self, tasks: Sequence[Task]) -> Iterator[tuple[int, Outcome]]:
+        if not tasks:
+            return
         from distributed import as_completed
 
-        # A key per task and position: equal tasks (the same content) still get a result each.
-        futures = self.client.map(attempt, list(tasks), key=[f"replication-{t.key}-{n}" for n, t in enumerate(tasks)])
+        # A key per submission, task and position: equal tasks (the same content) still get a result each.
+        token = uuid.uuid4().hex[:8]
+        futures = self.client.map(attempt, list(tasks),
+                                  key=[f"replication-{t.key}-{n}-{token}" for n, t in enumerate(tasks)])
         number = {future.key: n for n, future in enumerate(futures)}
         try:
             for future in as_completed(futures):
                 if future.status == "error":  # the task killed its workers again and again (a crash, not an error)
                     error = future.exception()
                     outcome: Outcome = TaskFailure(f"{type(error).__name__}: {error}")
+                elif future.status != "finished":  # cancelled or lost by the cluster
+                    outcome = TaskFailure(f"the Dask cluster reported the task {future.status}")
                 else:
                     outcome = future.result()
                 future.release()

@@ -43,6 +43,10 @@ class TaskStore:
         numbers = [int(m.group(1)) for m in map(BATCH.match, os.listdir(self.folder)) if m]
         self._next = max(numbers, default=-1) + 1
 
+    @property
+    def columns(self) -> list[str]:
+        return ["task", *self.labels, "replication", "month", "date", "kpi", "value"]
+
     def batches(self) -> list[Path]:
         return sorted(p for p in self.folder.iterdir() if BATCH.match(p.name))
 
@@ -62,11 +66,11 @@ class TaskStore:
     def flush(self) -> None:
         """Write the tasks kept since the last batch as a batch of their own."""
         self._since = time.monotonic()
-        if not self._pending:
+        pending, self._pending = self._pending, []  # taken first: a batch is never written twice
+        if not pending:
             return
-        columns: dict[str, list] = {name: [] for name in ["task", *self.labels, "replication", "month", "date",
-                                                          "kpi", "value"]}
-        for key, labels, result in self._pending:
+        columns: dict[str, list] = {name: [] for name in self.columns}
+        for key, labels, result in pending:
             n = len(result.kpis)
             columns["task"].extend([key] * n)
             for name in self.labels:
@@ -79,18 +83,16 @@ class TaskStore:
                 columns["value"].append(value)
         table = pa.table({name: pa.array(values, type=_TYPES.get(name, pa.int32())) for name, values in columns.items()})
         final = self.folder / f"part-{self._next:05d}.parquet"
+        self._next += 1
         temporary = self.folder / f".{final.name}.{os.getpid()}"
         pq.write_table(table, temporary)
         os.replace(temporary, final)
-        self._next += 1
-        self._pending = []
 
     def read(self, kpis: list[str] | None = None, months: list[int] | None = None, columns: list[str] | None = None):
         """The stored rows (a pandas table), only of these KPIs and months if given: only they are read."""
         batches = self.batches()
         if not batches:
-            return pa.table({name: pa.array([], type=_TYPES.get(name, pa.int32()))
-                             for name in ["task", *self.labels, "replication", "month", "date", "kpi", "value"]}
+            return pa.table({name: pa.array([], type=_TYPES.get(name, pa.int32())) for name in self.columns}
                             ).to_pandas()
         wanted = None
         if kpis is not None:

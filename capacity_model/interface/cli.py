@@ -254,7 +254,8 @@ def _sweep(args: argparse.Namespace, argv: list[str] | None) -> int:
         print(f"capacity-model: interrupted; the finished tasks are kept in {args.out or default_folder(plan)}: "
               "the same command again runs the rest", file=sys.stderr)
         return 130
-    print(format_sweep(result.summary, plan.labels, plan.spec.kpis, max(plan.spec.reported_months)))
+    print(format_sweep(result.summary, plan.labels, plan.spec.kpis, max(plan.spec.reported_months),
+                       grid=plan.spec.design == "grid"))
     print()
     tasks = len(plan.points) * plan.spec.replications
     print(f"{len(plan.points)} points x {plan.spec.replications} replications: {tasks - result.ran} found in the "

@@ -156,10 +156,11 @@ def format_assumption_ends(differences: pd.DataFrame, month: int, variants: list
     return "\n\n".join(blocks)
 
 
-def format_sweep(summary: pd.DataFrame, labels: dict[str, str], kpis: list[str], month: int) -> str:
+def format_sweep(summary: pd.DataFrame, labels: dict[str, str], kpis: list[str], month: int,
+                 grid: bool = True) -> str:
     """Per KPI at ``month``, the mean and 95% interval at each point of a sweep (and, for a KPI with a
-    plan target, the chance of meeting it): a grid of the first parameter's values by the second's
-    when there are two, else a row per point."""
+    plan target, the chance of meeting it): for a grid of two parameters, a table of the first's
+    values by the second's; else a row per point."""
     table = summary[summary["month"] == month]
     names = list(labels)
     blocks = []
@@ -171,7 +172,7 @@ def format_sweep(summary: pd.DataFrame, labels: dict[str, str], kpis: list[str],
         unit, divisor, decimals = display_unit(kpi_id)
         title = f"{kpi.label} at month {month} ({pd.Timestamp(rows_of['date'].iloc[0]):%b %Y}), {unit}"
         chance = kpi.target is not None
-        if len(names) == 2 and not rows_of.duplicated(names).any():
+        if grid and len(names) == 2 and not rows_of.duplicated(names).any():
             across = sorted(rows_of[names[1]].unique())
             cells = {(r[names[0]], r[names[1]]): r for _, r in rows_of.iterrows()}
             header = [f"{labels[names[0]]} \u2193", *(_value(v) for v in across)]

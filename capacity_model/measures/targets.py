@@ -10,15 +10,17 @@ TOLERANCE = 1e-9
 """A value this close to its target meets it (floating-point sums of whole numbers)."""
 
 
-def meets_target(kpi: str, values: np.ndarray) -> np.ndarray:
-    """Whether each value meets the plan's target for the KPI (no target: all False)."""
+def meets_target(kpi: str, values: np.ndarray, threshold: float | None = None) -> np.ndarray:
+    """Whether each value meets the plan's target for the KPI, or ``threshold`` if given: at most
+    it for a KPI where lower is better, at least it otherwise (no target: all False)."""
     definition = KPI_BY_ID[kpi]
     values = np.asarray(values, dtype=float)
-    if definition.target is None:
+    target = definition.target if threshold is None else threshold
+    if target is None:
         return np.zeros(len(values), dtype=bool)
     if definition.better == "lower":
-        return values <= definition.target + TOLERANCE
-    return values >= definition.target - TOLERANCE
+        return values <= target + TOLERANCE
+    return values >= target - TOLERANCE
 
 
 def within_bounds(kpi: str, low: float, high: float) -> tuple[float, float]:

@@ -166,19 +166,27 @@ def _tabulate(folder: Path, plan: Sweep, store: TaskStore, manifest: dict, failu
     points = points_table(plan)
     values = points.drop(columns="scenario")
     rows = store.read(kpis=spec.kpis, months=spec.reported_months,
-                      columns=["point", "replication", "month", "date", "kpi", "value"])
-    kpis = (values.merge(rows, on="point", how="inner")
+                      columns=["task", "point", "replication", "month", "date", "kpi", "value"])
+    rows = rows.drop_duplicates(["task", "month", "kpi"])  # a task stored twice (two runs at once) counts once
+    expected = {Task(p.scenario, spec.seed, r, spec.months).key for p in plan.points for r in range(spec.replications)}
+    missing = expected - set(rows["task"]) - {key for *_, key, _ in failures}
+    if missing:
+        raise OutputError(f"{folder}: {len(missing)} tasks neither stored nor failed (was another run writing into "
+                          "this folder?); run the same command again to run them")
+    kpis = (values.merge(rows.drop(columns="task"), on="point", how="inner")
             .sort_values(["point", "replication", "month", "kpi"], kind="stable").reset_index(drop=True))
     summary = values.merge(summarise(kpis, by="point", chance=True), on="point", how="inner")
     failed = values.merge(pd.DataFrame(failures, columns=FAILURE_COLUMNS), on="point", how="inner")
     failed = failed[[*FAILURE_COLUMNS, *plan.parameters]].sort_values(["point", "replication"])
-    finished = {**manifest, "finished": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
+    finished = {**manifest, "sweep": spec.model_dump(mode="json"),
+                "finished": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
                 "tasks": len(plan.points) * spec.replications, "failed": len(failed)}
-    files = {MANIFEST: json_writer(finished), "points.csv": csv_writer(points), "kpis.parquet": parquet_writer(kpis),
-             "kpis.csv": csv_writer(kpis), "summary.csv": csv_writer(summary), "failures.csv": csv_writer(failed)}
-    publish(folder, files, into_existing=True)
     if failed.empty:
-        (folder / "failures.csv").unlink()
+        (folder / "failures.csv").unlink(missing_ok=True)  # an earlier run's, now all run again
+    files = {"points.csv": csv_writer(points), "kpis.parquet": parquet_writer(kpis), "kpis.csv": csv_writer(kpis),
+             "summary.csv": csv_writer(summary), **({} if failed.empty else {"failures.csv": csv_writer(failed)}),
+             MANIFEST: json_writer(finished)}  # the manifest last: "finished" only once the tables are in place
+    publish(folder, files, into_existing=True)
     return SweepResult(folder, plan, points, kpis, summary, failed, ran)
 
 

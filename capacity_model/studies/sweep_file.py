@@ -103,6 +103,9 @@ class SweepSpec(Frozen):
         return self.months_of_interest or sorted({m for m in (6, 12, 24) if m <= self.months} | {self.months})
 
 
+RELATIVE_TEXT = {"multiply": " (× base)", "add": " (+ base)"}
+
+
 @dataclass(frozen=True)
 class Point:
     """One point of a sweep: its number, its parameters' values and the scenario they make."""
@@ -136,9 +139,12 @@ class Sweep:
             spec = SweepSpec.model_validate({**self.spec.model_dump(), **changes})
         except ValidationError as error:
             where = f"{self.path}: " if self.path else ""
-            raise ScenarioError("\n".join(f"{where}{item['msg'].removeprefix('Value error, ')}"
+            raise ScenarioError("\n".join(f"{where}{'.'.join(map(str, item['loc'])) or 'sweep'}: "
+                                          f"{item['msg'].removeprefix('Value error, ')}"
                                           for item in error.errors(include_url=False))) from None
-        return Sweep(self.path, spec, self.base, self.points)
+        # a Latin hypercube is drawn from the seed: another seed, other points
+        points = make_points(spec, self.base, self.path) if "seed" in changes else self.points
+        return Sweep(self.path, spec, self.base, points)
 
     @property
     def parameters(self) -> list[str]:
@@ -146,8 +152,10 @@ class Sweep:
 
     @property
     def labels(self) -> dict[str, str]:
-        """Each parameter in plain words: its ``label``, or else its dotted path made readable."""
-        return {name: p.label or parameter_text(name) for name, p in self.spec.parameters.items()}
+        """Each parameter in plain words: its ``label``, or else its dotted path made readable (with
+        ``× base`` or ``+ base`` for a relative one, whose values are factors or amounts)."""
+        return {name: (p.label or parameter_text(name)) + RELATIVE_TEXT.get(p.relative, "")
+                for name, p in self.spec.parameters.items()}
 
     @property
     def fingerprint(self) -> str:
@@ -175,25 +183,37 @@ def is_sweep_file(path: str | Path) -> bool:
     return isinstance(data, dict) and "parameters" in data
 
 
-def load_sweep(path: str | Path) -> Sweep:
-    """Read and validate a sweep file and every point it makes; ``ScenarioError`` naming file and field."""
+def read_study_file(path: str | Path, model: type[Frozen], kind: str = "sweep") -> Frozen:
+    """A study file (a sweep, a target search, ...) read and validated as ``model``;
+    ``ScenarioError`` naming the file and the field otherwise."""
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such sweep file") from None
+        raise ScenarioError(f"{path}: no such {kind} file") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise ScenarioError(f"{path}: cannot be read as YAML ({' '.join(str(error).split())})") from None
     if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: a sweep file must be a mapping of fields (key: value)")
+        raise ScenarioError(f"{path}: a {kind} file must be a mapping of fields (key: value)")
     try:
-        spec = SweepSpec.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as error:
         raise ScenarioError("\n".join(
-            f"{path}: {'.'.join(map(str, item['loc'])) or 'sweep'}: {item['msg'].removeprefix('Value error, ')}"
+            f"{path}: {'.'.join(map(str, item['loc'])) or kind}: {item['msg'].removeprefix('Value error, ')}"
             for item in error.errors(include_url=False))) from None
-    base_path = path.parent / spec.base
-    base = load_scenario(base_path if base_path.is_file() else spec.base)
+
+
+def base_scenario(path: Path, base: str) -> Scenario:
+    """A study's base: a scenario file beside the study file, or a built-in scenario's name."""
+    beside = path.parent / base
+    return load_scenario(beside if beside.is_file() else base)
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read and validate a sweep file and every point it makes; ``ScenarioError`` naming file and field."""
+    path = Path(path)
+    spec = read_study_file(path, SweepSpec)
+    base = base_scenario(path, spec.base)
     return Sweep(path, spec, base, make_points(spec, base, path))
 
 
@@ -216,7 +236,7 @@ def make_points(spec: SweepSpec, base: Scenario, path: Path | None = None) -> li
         from scipy.stats import qmc
 
         unit = qmc.LatinHypercube(d=len(names), seed=spec.seed).random(spec.points)
-        combinations = [tuple(p.range.low + u * (p.range.high - p.range.low)
+        combinations = [tuple(float(p.range.low + u * (p.range.high - p.range.low))
                               for p, u in zip((spec.parameters[n] for n in names), row)) for row in unit]
     sweep_name = spec.name or (path.stem if path else "sweep")
     points = []
@@ -229,8 +249,10 @@ def make_points(spec: SweepSpec, base: Scenario, path: Path | None = None) -> li
                 raise ScenarioError(f"{where}parameters.{name}.relative: the base's value is {before!r}, not a "
                                     "number, so it cannot be changed by a factor or an amount")
             new = before * value if relative == "multiply" else before + value if relative == "add" else value
-            if isinstance(before, int) and not isinstance(before, bool) and float(new).is_integer():
-                new = int(new)
+            if isinstance(before, int) and not isinstance(before, bool) and isinstance(new, float):
+                new = round(new)  # a whole-number field (posts, a cap) takes the nearest whole number
+                if not relative:
+                    values[name] = new  # the value used
             set_path(point, name, new)
         point["name"] = f"{sweep_name}-point-{number:03d}"
         try:
