@@ -91,6 +91,20 @@ def build_parser() -> argparse.ArgumentParser:
                        help="sweep folder (default results/<sweep name>); the same folder again resumes the sweep")
     sweep.add_argument("--report", action="store_true", help="also write report.html and charts/ into the folder")
 
+    target = commands.add_parser(
+        "target", help="find the least value of a lever giving a chance p of meeting a target",
+        description="Search the levels of a lever (posts, support officers, an agency cap, ...) for the least "
+                    "that meets a target (a KPI's plan target or a threshold, at a month or over a window) in at "
+                    "least a share p of simulated futures, adding replications where a level is close to p.")
+    target.add_argument("file", metavar="SEARCH_FILE", help="a target search file (see studies/ for an example)")
+    target.add_argument("--seed", type=_seed, default=None, help="seed for all random numbers (default: the file's)")
+    where = target.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive_int, default=None,
+                       help="worker processes of a cluster on this machine (default: all processors)")
+    _scheduler_option(where)
+    target.add_argument("--out", type=Path, default=None,
+                        help="folder (default results/<search name>); the same folder again resumes the search")
+
     validate = commands.add_parser("validate", help="check scenario or sweep files without running them")
     validate.add_argument("files", nargs="+", metavar="FILE")
 
@@ -137,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
             return _compare(args, argv)
         if args.command == "sweep":
             return _sweep(args, argv)
+        if args.command == "target":
+            return _target(args, argv)
         if args.command == "report":
             return _report(args.folder, args.out)
         if args.command == "validate":
@@ -266,6 +282,22 @@ def _sweep(args: argparse.Namespace, argv: list[str] | None) -> int:
             print(f"  {line}", file=sys.stderr)
         return 1
     return _report(result.folder) if args.report else 0
+
+
+def _target(args: argparse.Namespace, argv: list[str] | None) -> int:
+    from ..experiment import Dask, default_jobs
+    from ..studies.target import load_target, target_search
+    from .terminal import format_target, level_line
+
+    search = load_target(args.file)
+    command = shlex.join(["capacity-model", *(sys.argv[1:] if argv is None else argv)])
+    with Dask(workers=None if args.scheduler else (args.workers or default_jobs()), address=args.scheduler) as cluster:
+        result = target_search(search, args.out, cluster, seed=args.seed, command=command,
+                               on_level=lambda row: print(level_line(row, search.label), flush=True))
+    print()
+    print(format_target(result.summary))
+    print(f"Results in {result.folder} (target.csv has every level tried; charts/target-chances.png)")
+    return 0
 
 
 def _report(folder: Path, out: Path | None = None) -> int:

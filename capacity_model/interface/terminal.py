@@ -193,3 +193,34 @@ def format_sweep(summary: pd.DataFrame, labels: dict[str, str], kpis: list[str],
 
 def _value(value) -> str:
     return f"{value:,.4g}" if isinstance(value, float) else str(value)
+
+
+def level_line(row: dict, lever: str) -> str:
+    """One look at a level of a target search: ``Locality posts (FTE) 120: met in 18 of 20 futures, 90% (70 to 97)``."""
+    decision = {"meets": "enough", "falls short": "not enough", "unsure": "too close to tell: more futures"}
+    return (f"{lever} {row['value']:g}: met in {row['met']} of {row['replications']} futures, {_share(row)}: "
+            f"{decision[row['decision']]}")
+
+
+def _share(row: dict) -> str:
+    return f"{row['chance']:.0%} ({100 * row['chance_low']:.0f} to {100 * row['chance_high']:.0f})"
+
+
+def format_target(summary: dict) -> str:
+    """The answer of a target search in words, with the evidence for it and for the level below."""
+    goal, p, lever = summary["target"]["goal"], summary["probability"], summary["label"]
+    if summary["answer"] is None:
+        return f"No level of {lever} up to {summary['levels']['high']:g} gives {goal} in at least {p:.0%} of futures."
+
+    def evidence(row: dict) -> str:
+        return (f"met in {row['met']} of {row['replications']} futures, {_share(row)}; spending since the start "
+                f"\u00a3{row['cost_mean'] / 1e6:,.1f} million ({row['cost_ci_low'] / 1e6:,.1f} to "
+                f"{row['cost_ci_high'] / 1e6:,.1f})")
+
+    lines = [f"The least {lever} giving {goal} in at least {p:.0%} of futures: {summary['answer']:g}"
+             + (" (uncertain: its chance is too close to tell apart from the one asked)" if summary["uncertain"] else ""),
+             f"  at {summary['answer']:g}: {evidence(summary['answer_evidence'])}"]
+    if summary["level_below_evidence"]:
+        below = summary["level_below_evidence"]
+        lines.append(f"  at {below['value']:g}: {evidence(below)}")
+    return "\n".join(lines)
