@@ -117,3 +117,19 @@ def test_the_target_command_prints_each_level_and_the_answer_with_its_evidence(t
             f"{summary['answer']:g}") in printed
     assert f"  at {summary['answer']:g}: met in {answer['met']} of 20 futures" in printed
     assert (tmp_path / "out" / "charts" / "target-chances.png").is_file()
+
+
+def test_on_the_real_model_the_answer_meets_the_target_and_the_level_below_does_not(tmp_path):
+    path = search_file(tmp_path, base=str(ROOT / "tests" / "golden" / "small-continuous.yaml"),
+                       lever="initial_state.staff.duty.experienced", low=2, high=9, step=1,
+                       target={"kpi": "unallocated", "threshold": 5, "months": [3]}, probability=0.8,
+                       replications=20, max_replications=80, seed=1)
+    result = target_search(path, tmp_path / "out", Serial())
+    last = result.levels.drop_duplicates("value", keep="last").set_index("value")
+    answer = result.answer
+    assert answer is not None and not result.uncertain and 2 < answer < 9
+    assert last.loc[answer, "chance_low"] >= 0.8 and last.loc[answer, "decision"] == "meets"
+    assert last.loc[answer - 1, "chance_high"] < 0.8 and last.loc[answer - 1, "decision"] == "falls short"
+    # more futures were simulated only where a level's interval straddled 80%
+    looks = result.levels.groupby("value")["replications"].max()
+    assert looks[answer] > 20 and looks[9] == looks[2] == 20

@@ -293,7 +293,8 @@ def _target(args: argparse.Namespace, argv: list[str] | None) -> int:
     command = shlex.join(["capacity-model", *(sys.argv[1:] if argv is None else argv)])
     with Dask(workers=None if args.scheduler else (args.workers or default_jobs()), address=args.scheduler) as cluster:
         result = target_search(search, args.out, cluster, seed=args.seed, command=command,
-                               on_level=lambda row: print(level_line(row, search.label), flush=True))
+                               on_level=lambda row: print(level_line(row, search.label, search.spec.max_replications),
+                                                         flush=True))
     print()
     print(format_target(result.summary))
     print(f"Results in {result.folder} (target.csv has every level tried; charts/target-chances.png)")
@@ -350,11 +351,16 @@ def _error(error: Exception) -> None:
 def _validate(args: argparse.Namespace) -> int:
     from ..scenario import ScenarioError, load_scenario
     from ..studies.sweep_file import is_sweep_file, load_sweep
+    from ..studies.target import load_target
 
     failed = 0
     for file in args.files:
         try:
-            if is_sweep_file(file):
+            if is_sweep_file(file, "lever"):
+                search = load_target(file)
+                print(f"{file}: valid (target search '{search.name}': {len(search.levels)} levels, each a valid "
+                      "scenario)")
+            elif is_sweep_file(file):
                 plan = load_sweep(file)
                 print(f"{file}: valid (sweep '{plan.name}': {len(plan.points)} points, each a valid scenario)")
             else:

@@ -195,9 +195,13 @@ def _value(value) -> str:
     return f"{value:,.4g}" if isinstance(value, float) else str(value)
 
 
-def level_line(row: dict, lever: str) -> str:
-    """One look at a level of a target search: ``Locality posts (FTE) 120: met in 18 of 20 futures, 90% (70 to 97)``."""
-    decision = {"meets": "enough", "falls short": "not enough", "unsure": "too close to tell: more futures"}
+def level_line(row: dict, lever: str, most: int) -> str:
+    """One look at a level of a target search: ``Locality posts (FTE) 120: met in 18 of 20 futures, 90% (70 to 97)``;
+    ``most`` the replications after which a level too close to call is judged on its estimate."""
+    decision = {"meets": "enough", "falls short": "not enough",
+                "unsure": "too close to tell: more futures" if row["replications"] < most else
+                f"too close to tell in {most} futures: judged on its estimate, "
+                f"{'enough' if row['chance'] >= row['probability'] else 'not enough'}"}
     return (f"{lever} {row['value']:g}: met in {row['met']} of {row['replications']} futures, {_share(row)}: "
             f"{decision[row['decision']]}")
 
@@ -209,14 +213,16 @@ def _share(row: dict) -> str:
 def format_target(summary: dict) -> str:
     """The answer of a target search in words, with the evidence for it and for the level below."""
     goal, p, lever = summary["target"]["goal"], summary["probability"], summary["label"]
-    if summary["answer"] is None:
-        return f"No level of {lever} up to {summary['levels']['high']:g} gives {goal} in at least {p:.0%} of futures."
 
     def evidence(row: dict) -> str:
         return (f"met in {row['met']} of {row['replications']} futures, {_share(row)}; spending since the start "
                 f"\u00a3{row['cost_mean'] / 1e6:,.1f} million ({row['cost_ci_low'] / 1e6:,.1f} to "
                 f"{row['cost_ci_high'] / 1e6:,.1f})")
 
+    if summary["answer"] is None:
+        top = summary["highest_level_evidence"]
+        return (f"No level of {lever} up to {top['value']:g} gives {goal} in at least {p:.0%} of futures.\n"
+                f"  at {top['value']:g}: {evidence(top)}")
     lines = [f"The least {lever} giving {goal} in at least {p:.0%} of futures: {summary['answer']:g}"
              + (" (uncertain: its chance is too close to tell apart from the one asked)" if summary["uncertain"] else ""),
              f"  at {summary['answer']:g}: {evidence(summary['answer_evidence'])}"]

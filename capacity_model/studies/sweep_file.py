@@ -174,13 +174,14 @@ def parameter_text(path: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def is_sweep_file(path: str | Path) -> bool:
-    """Whether a file reads as a sweep file (a mapping with ``parameters``) rather than a scenario file."""
+def is_sweep_file(path: str | Path, key: str = "parameters") -> bool:
+    """Whether a file reads as a study file (a mapping with ``parameters`` for a sweep, or ``key``)
+    rather than a scenario file."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return False
-    return isinstance(data, dict) and "parameters" in data
+    return isinstance(data, dict) and key in data
 
 
 def read_study_file(path: str | Path, model: type[Frozen], kind: str = "sweep") -> Frozen:

@@ -221,7 +221,7 @@ def target_search(search: TargetSearch | str | Path, out: str | Path | None = No
                                        low, high, decision, *cost]))
         looks.append(row)
         if on_level is not None:
-            on_level(row)
+            on_level({**row, "probability": spec.probability})
         return row
 
     def meets(index: int) -> tuple[bool, bool]:
@@ -325,6 +325,7 @@ def _publish(folder: Path, search: TargetSearch, answer: int | None, uncertain: 
         "answer_evidence": None if answer is None else last.loc[answer].to_dict(),
         "level_below_evidence": (last.loc[answer - 1].to_dict() if answer is not None and answer - 1 in last.index
                                  else None),
+        "highest_level_evidence": last.loc[len(spec.values) - 1].to_dict(),
         "tasks": int(levels.drop_duplicates("level", keep="last")["replications"].sum()),
         "finished": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
     }
@@ -345,4 +346,5 @@ def goal_text(target: Target) -> str:
     label = kpi.label[:1].lower() + kpi.label[1:] if kpi.label[1:2].islower() else kpi.label
     when = (f"at month {target.months[0]}" if len(target.months) == 1 else
             f"at every month end from {target.months[0]} to {target.months[1]}")
-    return f"{label} {'at most' if kpi.better == 'lower' else 'at least'} {target.level:g} {when}"
+    unit = "%" if kpi.unit == "%" else ""
+    return f"{label} {'at most' if kpi.better == 'lower' else 'at least'} {target.level:g}{unit} {when}"

@@ -35,8 +35,8 @@ def target_chances(levels: pd.DataFrame, probability: float, lever: str, goal: s
             ax.plot(at["value"], 100 * at["chance"], marker="*", markersize=16, color=COLOURS[2], linestyle="none",
                     label=f"the least enough: {answer:g}", zorder=5)
         for xi, ci, ni in zip(x, chance, last["replications"]):
-            ax.annotate(f"{ni}", (xi, ci), xytext=(0, -16), textcoords="offset points", ha="center", fontsize=7.5,
-                        color="#555555")
+            ax.annotate(f"n={ni}", (xi, ci), xytext=(7, 2), textcoords="offset points", ha="left", va="bottom",
+                        fontsize=7.5, color="#555555")
         ax.set_ylim(-3, 103)
         ax.set_xlabel(lever)
         ax.set_ylabel("Chance of meeting the target (%)")
@@ -45,6 +45,6 @@ def target_chances(levels: pd.DataFrame, probability: float, lever: str, goal: s
                        else "no level tried is enough")
         titles(figure, ax, f"{lever}: how many give {goal} in {probability:.0%} of futures?",
                f"Share of simulated futures meeting the target at each level tried, with its interval "
-               f"(the small numbers are the futures simulated); {answer_text}.")
+               f"(n: the futures simulated there); {answer_text}.")
         ax.set_xticks(np.unique(x) if len(x) <= 12 else ax.get_xticks())
     return figure
