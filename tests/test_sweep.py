@@ -106,7 +106,7 @@ def test_another_seed_draws_another_latin_hypercube_and_whole_number_fields_take
      r"point 1 \(teams\.duty\.posts_fte = -2\): teams\.duty\.posts_fte: Input should be greater than or equal"),
     ("parameters:\n  teams.duty.posts_fte: {range: {low: 3, high: 7}}\n", {},
      r"design grid: every parameter needs values"),
-    ("parameters:\n  teams.duty.posts_fte: {values: [4]}\n", {"replicatons": 3}, r"replicatons: Extra inputs"),
+    ("parameters:\n  teams.duty.posts_fte: {values: [4]}\n", {"replicatons": 3}, r"replicatons: unknown field. Did you mean 'replications'\?"),
     ("parameters:\n  teams.duty.stages: {values: [2], relative: add}\n", {},
      r"parameters\.teams\.duty\.stages\.relative: the base's value is \['assessment'"),
     ("parameters:\n  teams.duty.posts_fte: {values: [4]}\n", {"kpis": "[unalocated]"}, r"did you mean 'unallocated'"),

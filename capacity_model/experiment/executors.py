@@ -148,7 +148,7 @@ class Dask:
 
             if self.address is not None:
                 try:
-                    self._client = Client(self.address, timeout="20s")
+                    self._client = Client(self.address, timeout="10s")
                 except OSError as error:
                     raise UserError(f"--scheduler {self.address}: no Dask scheduler answers there ({error})") from None
             else:

@@ -264,6 +264,8 @@ def _sweep(args: argparse.Namespace, argv: list[str] | None) -> int:
     command = shlex.join(["capacity-model", *(sys.argv[1:] if argv is None else argv)])
     try:
         with Dask(workers=None if args.scheduler else workers, address=args.scheduler) as cluster:
+            if args.scheduler:
+                cluster.client  # noqa: B018 - connect before anything is written: an unreachable one fails here
             result = sweep(plan, args.out, cluster, command=command)
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -292,6 +294,8 @@ def _target(args: argparse.Namespace, argv: list[str] | None) -> int:
     search = load_target(args.file)
     command = shlex.join(["capacity-model", *(sys.argv[1:] if argv is None else argv)])
     with Dask(workers=None if args.scheduler else (args.workers or default_jobs()), address=args.scheduler) as cluster:
+        if args.scheduler:
+            cluster.client  # noqa: B018 - connect before anything is written
         result = target_search(search, args.out, cluster, seed=args.seed, command=command,
                                on_level=lambda row: print(level_line(row, search.label, search.spec.max_replications),
                                                          flush=True))

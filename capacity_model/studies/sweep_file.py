@@ -200,8 +200,18 @@ def read_study_file(path: str | Path, model: type[Frozen], kind: str = "sweep") 
         return model.model_validate(data)
     except ValidationError as error:
         raise ScenarioError("\n".join(
-            f"{path}: {'.'.join(map(str, item['loc'])) or kind}: {item['msg'].removeprefix('Value error, ')}"
+            f"{path}: {'.'.join(map(str, item['loc'])) or kind}: {_problem(item, model)}"
             for item in error.errors(include_url=False))) from None
+
+
+def _problem(item: dict, model: type[Frozen]) -> str:
+    """A validation problem in words: an unknown field with the nearest allowed one and the rest."""
+    if item["type"] != "extra_forbidden" or len(item["loc"]) != 1:
+        return item["msg"].removeprefix("Value error, ")
+    allowed = list(model.model_fields)
+    guess = difflib.get_close_matches(str(item["loc"][0]), allowed, n=1)
+    return ("unknown field." + (f" Did you mean '{guess[0]}'?" if guess else "")
+            + f" Allowed here: {', '.join(allowed)}")
 
 
 def base_scenario(path: Path, base: str) -> Scenario:
