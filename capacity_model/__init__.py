@@ -9,7 +9,7 @@ The public API for notebooks and scripts:
 The package is in layers, each importing only those below it: ``scenario`` (validated
 data, files, calendar), ``measures`` (KPI definitions), ``engine`` (one replication),
 ``experiment`` (tasks, executors), ``analysis`` (tables, charts), ``studies``
-(compare, sweep, target search), ``interface`` (command line, report). Names are imported on first use, so
+(compare, sweep, sensitivity, target search), ``interface`` (command line, report). Names are imported on first use, so
 ``import capacity_model`` stays quick.
 """
 
@@ -26,6 +26,7 @@ _PUBLIC = {
     "Dask": "experiment", "Processes": "experiment", "Serial": "experiment",
     "SweepResult": "studies.sweep", "sweep": "studies.sweep", "load_sweep": "studies.sweep_file",
     "load_target": "studies.target", "target_search": "studies.target",
+    "load_study": "studies.sensitivity_file", "sensitivity": "studies.sensitivity",
     "write_report": "interface.report",
 }
 _MODULES = {"charts": "analysis.charts", "report": "interface.report"}

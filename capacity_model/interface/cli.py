@@ -79,31 +79,22 @@ def build_parser() -> argparse.ArgumentParser:
                     "Dask cluster: this machine's processors by default, or a cluster of many machines with "
                     "--scheduler. Results stream into the sweep folder as they finish: the same command again, after "
                     "a crash or Ctrl-C, runs only what is missing.")
-    sweep.add_argument("file", metavar="SWEEP_FILE", help="a sweep file (see sweeps/ for examples)")
-    sweep.add_argument("--reps", type=_positive_int, default=None, help="replications per point (default: the file's)")
-    sweep.add_argument("--months", type=_months, default=None, help="months to run (default: the file's)")
-    sweep.add_argument("--seed", type=_seed, default=None, help="seed for all random numbers (default: the file's)")
-    where = sweep.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive_int, default=None,
-                       help="worker processes of a cluster on this machine (default: all processors)")
-    _scheduler_option(where)
-    sweep.add_argument("--out", type=Path, default=None,
-                       help="sweep folder (default results/<sweep name>); the same folder again resumes the sweep")
+    _study_options(sweep, "SWEEP_FILE", "a sweep file (see sweeps/ for examples)", "sweep")
     sweep.add_argument("--report", action="store_true", help="also write report.html and charts/ into the folder")
+
+    study = commands.add_parser(
+        "sensitivity", help="which assumptions decide the answer: Morris screening or Sobol indices (SALib)",
+        description="Run a sensitivity study (a base scenario, parameters with ranges, Morris or Sobol) on Dask, "
+                    "resumably, and rank the parameters by their effect on each KPI, with 95% intervals.")
+    _study_options(study, "STUDY_FILE", "a sensitivity study file (see studies/ for an example)", "study")
 
     target = commands.add_parser(
         "target", help="find the least value of a lever giving a chance p of meeting a target",
         description="Search the levels of a lever (posts, support officers, an agency cap, ...) for the least "
                     "that meets a target (a KPI's plan target or a threshold, at a month or over a window) in at "
                     "least a share p of simulated futures, adding replications where a level is close to p.")
-    target.add_argument("file", metavar="SEARCH_FILE", help="a target search file (see studies/ for an example)")
-    target.add_argument("--seed", type=_seed, default=None, help="seed for all random numbers (default: the file's)")
-    where = target.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive_int, default=None,
-                       help="worker processes of a cluster on this machine (default: all processors)")
-    _scheduler_option(where)
-    target.add_argument("--out", type=Path, default=None,
-                        help="folder (default results/<search name>); the same folder again resumes the search")
+    _study_options(target, "SEARCH_FILE", "a target search file (see studies/ for an example)", "search",
+                   runs=False)
 
     validate = commands.add_parser("validate", help="check scenario or sweep files without running them")
     validate.add_argument("files", nargs="+", metavar="FILE")
@@ -125,6 +116,22 @@ def _run_options(parser: argparse.ArgumentParser, default_out: str) -> None:
     parser.add_argument("--out", type=Path, default=None, help=f"run folder to create (default {default_out})")
     parser.add_argument("--report", action="store_true",
                         help="also write report.html, workbook.xlsx and charts/ into the run folder")
+
+
+def _study_options(parser: argparse.ArgumentParser, metavar: str, what: str, kind: str, runs: bool = True) -> None:
+    """A study's file, runs (``--reps``, ``--months``, ``--seed``), where it runs and its folder."""
+    parser.add_argument("file", metavar=metavar, help=what)
+    if runs:
+        parser.add_argument("--reps", type=_positive_int, default=None,
+                            help="replications per point (default: the file's)")
+        parser.add_argument("--months", type=_months, default=None, help="months to run (default: the file's)")
+    parser.add_argument("--seed", type=_seed, default=None, help="seed for all random numbers (default: the file's)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive_int, default=None,
+                       help="worker processes of a cluster on this machine (default: all processors)")
+    _scheduler_option(where)
+    parser.add_argument("--out", type=Path, default=None,
+                        help=f"{kind} folder (default results/<{kind} name>); the same folder again resumes the {kind}")
 
 
 def _scheduler_option(group) -> None:
@@ -149,10 +156,11 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args, argv)
         if args.command == "compare":
             return _compare(args, argv)
-        if args.command == "sweep":
-            return _sweep(args, argv)
-        if args.command == "target":
-            return _target(args, argv)
+        if args.command in ("sweep", "sensitivity", "target"):
+            from . import study_commands
+
+            code, folder = getattr(study_commands, args.command)(args, _command_line(argv))
+            return _report(folder) if code == 0 and getattr(args, "report", False) else code
         if args.command == "report":
             return _report(args.folder, args.out)
         if args.command == "validate":
@@ -249,60 +257,8 @@ def _compare(args: argparse.Namespace, argv: list[str] | None) -> int:
     return _report(folder) if args.report else 0
 
 
-def _sweep(args: argparse.Namespace, argv: list[str] | None) -> int:
-    from ..experiment import Dask, default_jobs
-    from ..experiment.budget import check_fits
-    from ..studies.sweep import default_folder, describe_failures, sweep
-    from ..studies.sweep_file import load_sweep
-    from .terminal import format_sweep
-
-    plan = load_sweep(args.file).with_runs(args.reps, args.months, args.seed)
-    workers = args.workers or default_jobs()
-    if not args.scheduler:
-        for point in plan.points:
-            check_fits(point.scenario, plan.spec.months, workers)
-    command = shlex.join(["capacity-model", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        with Dask(workers=None if args.scheduler else workers, address=args.scheduler) as cluster:
-            if args.scheduler:
-                cluster.client  # noqa: B018 - connect before anything is written: an unreachable one fails here
-            result = sweep(plan, args.out, cluster, command=command)
-    except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        print(f"capacity-model: interrupted; the finished tasks are kept in {args.out or default_folder(plan)}: "
-              "the same command again runs the rest", file=sys.stderr)
-        return 130
-    print(format_sweep(result.summary, plan.labels, plan.spec.kpis, max(plan.spec.reported_months),
-                       grid=plan.spec.design == "grid"))
-    print()
-    tasks = len(plan.points) * plan.spec.replications
-    print(f"{len(plan.points)} points x {plan.spec.replications} replications: {tasks - result.ran} found in the "
-          f"folder, {result.ran} run now. Results in {result.folder} (summary.csv has every KPI and month of interest)")
-    if not result.failures.empty:
-        print(f"{len(result.failures)} tasks failed (failures.csv has their errors):", file=sys.stderr)
-        for line in describe_failures(result):
-            print(f"  {line}", file=sys.stderr)
-        return 1
-    return _report(result.folder) if args.report else 0
-
-
-def _target(args: argparse.Namespace, argv: list[str] | None) -> int:
-    from ..experiment import Dask, default_jobs
-    from ..studies.target import load_target, target_search
-    from .terminal import format_target, level_line
-
-    search = load_target(args.file)
-    command = shlex.join(["capacity-model", *(sys.argv[1:] if argv is None else argv)])
-    with Dask(workers=None if args.scheduler else (args.workers or default_jobs()), address=args.scheduler) as cluster:
-        if args.scheduler:
-            cluster.client  # noqa: B018 - connect before anything is written
-        result = target_search(search, args.out, cluster, seed=args.seed, command=command,
-                               on_level=lambda row: print(level_line(row, search.label, search.spec.max_replications),
-                                                         flush=True))
-    print()
-    print(format_target(result.summary))
-    print(f"Results in {result.folder} (target.csv has every level tried; charts/target-chances.png)")
-    return 0
+def _command_line(argv: list[str] | None) -> str:
+    return shlex.join(["capacity-model", *(sys.argv[1:] if argv is None else argv)])
 
 
 def _report(folder: Path, out: Path | None = None) -> int:
@@ -355,12 +311,17 @@ def _error(error: Exception) -> None:
 def _validate(args: argparse.Namespace) -> int:
     from ..scenario import ScenarioError, load_scenario
     from ..studies.sweep_file import is_sweep_file, load_sweep
+    from ..studies.sensitivity_file import load_study
     from ..studies.target import load_target
 
     failed = 0
     for file in args.files:
         try:
-            if is_sweep_file(file, "lever"):
+            if is_sweep_file(file, "method"):
+                study = load_study(file)
+                print(f"{file}: valid (sensitivity study '{study.name}': {len(study.sample)} points, each a valid "
+                      "scenario)")
+            elif is_sweep_file(file, "lever"):
                 search = load_target(file)
                 print(f"{file}: valid (target search '{search.name}': {len(search.levels)} levels, each a valid "
                       "scenario)")

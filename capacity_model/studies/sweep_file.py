@@ -29,7 +29,7 @@ import itertools
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 import yaml
 from pydantic import Field, PositiveInt, ValidationError, model_validator
@@ -88,14 +88,7 @@ class SweepSpec(Frozen):
             raise ValueError("design grid: every parameter needs values (a list); a range is for latin_hypercube")
         if self.design == "latin_hypercube" and (kinds != {"range"} or self.points is None):
             raise ValueError("design latin_hypercube: every parameter needs a range, and the sweep needs points")
-        unknown = [k for k in self.kpis if k not in KPI_BY_ID]
-        if unknown:
-            guess = difflib.get_close_matches(unknown[0], list(KPI_BY_ID), n=1)
-            raise ValueError(f"kpis: {unknown} not KPIs" + (f"; did you mean '{guess[0]}'?" if guess else "")
-                             + " ('capacity-model list' lists them)")
-        if self.months_of_interest and max(self.months_of_interest) > self.months:
-            raise ValueError(f"months_of_interest: {max(self.months_of_interest)} is after the sweep's "
-                             f"{self.months} months")
+        check_kpis(self.kpis, self.months_of_interest, self.months, "sweep")
         return self
 
     @property
@@ -104,6 +97,17 @@ class SweepSpec(Frozen):
 
 
 RELATIVE_TEXT = {"multiply": " (× base)", "add": " (+ base)"}
+
+
+def check_kpis(kpis: list[str], months_of_interest: list[int] | None, months: int, kind: str) -> None:
+    """A study's KPIs are KPIs (the nearest named if not) and its months of interest within its months."""
+    unknown = [k for k in kpis if k not in KPI_BY_ID]
+    if unknown:
+        guess = difflib.get_close_matches(unknown[0], list(KPI_BY_ID), n=1)
+        raise ValueError(f"kpis: {unknown} not KPIs" + (f"; did you mean '{guess[0]}'?" if guess else "")
+                         + " ('capacity-model list' lists them)")
+    if months_of_interest and max(months_of_interest) > months:
+        raise ValueError(f"months_of_interest: {max(months_of_interest)} is after the {kind}'s {months} months")
 
 
 @dataclass(frozen=True)
@@ -184,9 +188,11 @@ def is_sweep_file(path: str | Path, key: str = "parameters") -> bool:
     return isinstance(data, dict) and key in data
 
 
-def read_study_file(path: str | Path, model: type[Frozen], kind: str = "sweep") -> Frozen:
+def read_study_file(path: str | Path, model: type[Frozen], kind: str = "sweep",
+                    problem: Callable[[dict], str] | None = None) -> Frozen:
     """A study file (a sweep, a target search, ...) read and validated as ``model``;
-    ``ScenarioError`` naming the file and the field otherwise."""
+    ``ScenarioError`` naming the file and the field otherwise (each problem put in words by
+    ``problem``, by default with the nearest allowed name for an unknown top-level field)."""
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
@@ -200,7 +206,8 @@ def read_study_file(path: str | Path, model: type[Frozen], kind: str = "sweep") 
         return model.model_validate(data)
     except ValidationError as error:
         raise ScenarioError("\n".join(
-            f"{path}: {'.'.join(map(str, item['loc'])) or kind}: {_problem(item, model)}"
+            f"{path}: {'.'.join(map(str, item['loc'])) or kind}: "
+            f"{problem(item) if problem else _problem(item, model)}"
             for item in error.errors(include_url=False))) from None
 
 

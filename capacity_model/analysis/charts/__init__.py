@@ -11,10 +11,12 @@ still read when printed in greyscale.
 from .caseloads import caseload_distribution
 from .options import cost_effect, option_comparison
 from .over_time import fan_chart, workforce_composition
+from .sensitivity import tornado
 from .style import display_name, month_text, save, scale, signed, unit_text
 from .sweep import sweep_heatmap, sweep_lines
+from .target import target_chances
 
 __all__ = [
     "caseload_distribution", "cost_effect", "display_name", "fan_chart", "month_text", "option_comparison",
-    "save", "scale", "signed", "sweep_heatmap", "sweep_lines", "unit_text", "workforce_composition",
+    "save", "scale", "signed", "sweep_heatmap", "sweep_lines", "target_chances", "tornado", "unit_text", "workforce_composition",
 ]
