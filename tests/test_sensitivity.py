@@ -15,6 +15,7 @@ from capacity_model.analysis.charts import tornado
 from capacity_model.experiment import Serial, TaskFailure
 from capacity_model.experiment.executors import Processes
 from capacity_model.interface.terminal_sensitivity import format_indices
+from capacity_model.measures import KPI_BY_ID
 from capacity_model.scenario import ScenarioError
 from capacity_model.studies.sensitivity import IncompleteSample, indices_table, outputs_in_order, sensitivity
 from capacity_model.studies.sensitivity_file import load_study, make_sample, problem
@@ -259,4 +260,19 @@ def test_the_sensitivity_command_ranks_the_parameters_and_draws_a_chart_per_kpi(
     assert printed.out.index(first["label"]) < printed.out.index("Workforce cost")  # the first ranked, first
     assert "tiny: Morris, 3 parameters, 4 trajectories: 16 points x 2 replications = 32 tasks" in printed.err
     assert sorted(p.name for p in (tmp_path / "out" / "charts").glob("*.png")) == [
+        "tornado-cost_cumulative_gbp-month-4.png", "tornado-unallocated-month-4.png"]
+
+
+def test_report_on_a_study_folder_ranks_the_parameters_per_kpi_and_keeps_its_charts(serial, tmp_path):
+    from capacity_model.interface.report import write_report
+
+    page = write_report(serial.folder, tmp_path / "report").read_text(encoding="utf-8")
+    indices = serial.indices
+    for kpi in ("unallocated", "cost_cumulative_gbp"):
+        ranked = indices[indices["kpi"] == kpi].sort_values("rank")["label"].tolist()
+        section = page[page.index(f"{KPI_BY_ID[kpi].label} at month 4"):]
+        positions = [section.index(f"<td>{label}</td>") for label in ranked]
+        assert positions == sorted(positions)  # the table in rank order
+    assert "not distinguishable from zero" in page  # the cost rate, for unallocated children
+    assert sorted(p.name for p in (tmp_path / "report" / "charts").glob("*.png")) == [
         "tornado-cost_cumulative_gbp-month-4.png", "tornado-unallocated-month-4.png"]

@@ -133,3 +133,19 @@ def test_on_the_real_model_the_answer_meets_the_target_and_the_level_below_does_
     # more futures were simulated only where a level's interval straddled 80%
     looks = result.levels.groupby("value")["replications"].max()
     assert looks[answer] > 20 and looks[9] == looks[2] == 20
+
+
+def test_report_on_a_target_folder_shows_the_answer_and_every_level(tmp_path):
+    from capacity_model.interface.report import write_report
+
+    path = search_file(tmp_path, base=mms_queue(tmp_path, 4.0), lever="initial_state.staff.pool.experienced",
+                       label="Servers", low=4, high=9, step=1,
+                       target={"kpi": "unallocated", "threshold": 0, "months": [1]}, probability=0.8,
+                       replications=20, max_replications=20)
+    result = target_search(path, tmp_path / "out", Serial())
+    page = write_report(tmp_path / "out").read_text(encoding="utf-8")
+    assert f"The least Servers giving unallocated children at most 0 at month 1 in at least 80% of simulated " \
+           f"futures is {result.answer:g}" in page
+    tried = result.levels.drop_duplicates("value")
+    assert page.count("<tr>") == len(tried) + 1 + 5  # a row per level tried and the header, and the provenance
+    assert (tmp_path / "out" / "charts" / "target-chances.png").is_file()

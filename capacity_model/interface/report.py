@@ -25,6 +25,7 @@ from ..analysis.run_folder import ReportError, read_run_folder, scenario_events
 from ..analysis.workbook import write_workbook
 from .report_charts import CHARTS_FOLDER, REPORT_FILE, publish_report, report_charts, save_charts
 from .report_page import page_html
+from .report_studies import SENSITIVITY_MANIFEST, TARGET_MANIFEST, write_sensitivity_report, write_target_report
 from .report_sweep import SWEEP_MANIFEST, write_sweep_report
 
 __all__ = ["ReportError", "read_run_folder", "scenario_events", "write_report", "write_sweep_report"]
@@ -36,8 +37,10 @@ def write_report(run_folder: str | Path, out_dir: str | Path | None = None) -> P
     """Write ``report.html``, ``workbook.xlsx`` and ``charts/`` for a run or compare folder
     into ``out_dir`` (default: the run folder itself), or a sweep folder's report; returns the
     path of ``report.html``."""
-    if (Path(run_folder) / SWEEP_MANIFEST).is_file():
-        return write_sweep_report(run_folder, out_dir)
+    for manifest, write in ((SENSITIVITY_MANIFEST, write_sensitivity_report), (TARGET_MANIFEST, write_target_report),
+                            (SWEEP_MANIFEST, write_sweep_report)):  # a study's folder is also a sweep's: it first
+        if (Path(run_folder) / manifest).is_file():
+            return write(run_folder, out_dir)
     run = read_run_folder(run_folder)
     out = Path(out_dir) if out_dir is not None else run.path
     figures = report_charts(run)
