@@ -69,8 +69,3 @@ class Task:
 
     def run(self) -> ReplicationResult:
         return run_replication(self.scenario, self.seed, self.replication, self.months)
-
-
-def run_task(task: Task) -> ReplicationResult:
-    """``task.run()`` as a plain function, for executors that pickle what they call."""
-    return task.run()
