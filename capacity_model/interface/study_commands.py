@@ -109,10 +109,13 @@ def target(args: argparse.Namespace, command: str) -> tuple[int, Path]:
     from .terminal import format_target, level_line
 
     search = load_target(args.file)
-    with cluster(args) as dask:
-        result = target_search(search, args.out, dask, seed=args.seed, command=command,
-                               on_level=lambda row: print(level_line(row, search.label, search.spec.max_replications),
-                                                         flush=True))
+    try:
+        with cluster(args) as dask:
+            result = target_search(search, args.out, dask, seed=args.seed, command=command,
+                                   on_level=lambda row: print(level_line(row, search.label,
+                                                                         search.spec.max_replications), flush=True))
+    except KeyboardInterrupt:
+        return _interrupted(args.out or Path("results") / search.name), Path()
     print()
     print(format_target(result.summary))
     print(f"Results in {result.folder} (target.csv has every level tried; charts/target-chances.png)")
