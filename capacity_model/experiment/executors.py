@@ -155,7 +155,7 @@ class Dask:
                 # Its workers are started ignoring Ctrl-C, as a process pool's are: this process hears it and stops them.
                 with _interrupts_ignored():
                     self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                                 dashboard_address=None, silence_logs=logging.ERROR)
+                                                 dashboard_address=":0", silence_logs=logging.ERROR)
                 self._client = Client(self._cluster)
         return self._client
 
