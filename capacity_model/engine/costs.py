@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from ..scenario.calendar import YEAR_DAYS
 
 
-COST_CATEGORIES = ("permanent", "pay_and_retention", "agency", "interim", "support", "team_managers", "recruitment")
+COST_CATEGORIES = ("permanent", "pay_and_retention", "agency", "interim", "support", "team_managers", "iro_service",
+                   "recruitment")
 """Where the money goes; monthly KPIs are named ``cost_<category>_gbp``."""
 
 

@@ -8,6 +8,7 @@ a day is the time of day. Things that happen on the same day happen in this orde
 | 00:00 | ``SNAPSHOT``          | the month-end snapshot (first of the month, midnight)               |
 | 00:00 | ``INTERVENTIONS``     | dated changes to the scenario take effect, just after the snapshot   |
 | 00:14 | ``WORKFORCE_REVIEW``  | the monthly workforce review: resignations, campaigns, agency        |
+| 09:00 | ``OVERSIGHT_DAY``     | working days: the day's visits, supervision and IRO meetings         |
 | 09:36 | ``BACKDATED``         | times placed some working days in the past (the initial state)       |
 | 10:00 | ``ALLOCATION_MEETING``| allocation meetings, on their weekdays                               |
 | 12:00 | ``REALLOCATIONS``     | the monthly moves of families within a team                          |
@@ -25,6 +26,7 @@ SNAPSHOT = 0.0
 SNAPSHOT_EPSILON = 1e-6
 INTERVENTIONS = 1e-4
 WORKFORCE_REVIEW = 0.01
+OVERSIGHT_DAY = 9 / 24
 BACKDATED = 0.4
 ALLOCATION_MEETING = 10 / 24
 REALLOCATIONS = 0.5

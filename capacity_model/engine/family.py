@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .streams import Fate
 
@@ -44,4 +44,7 @@ class Family:
     unallocated_since: float | None = None
     on_allocated: Callable[[Family], None] | None = None
     holdings: list[Holding] = field(default_factory=list)
+    visit: Any = None  # the next statutory visit, supervision and IRO meeting: oversight.tasks.Task (with oversight on)
+    supervision: Any = None
+    meeting: Any = None
 

@@ -116,7 +116,8 @@ class InitialState:
                 ends_at = None  # waiting: the assessment starts when someone is allocated
             self._desk.wait(family, queued)
         under_way = stage == Stage.ASSESSMENT.value and ends_at is not None
-        self._pathway.start(family, stage, ends_at, assessment_started=started if under_way else None)
+        self._pathway.start(family, stage, ends_at, assessment_started=started if under_way else None,
+                            at_origin=True)
 
 
 def episodes_under_way(duration: Duration, n: int, rng: np.random.Generator,

@@ -21,6 +21,7 @@ from .day_plan import SNAPSHOT, SNAPSHOT_EPSILON
 from .family import Family
 from .horizon import Horizon
 from .in_force import ScenarioInForce
+from .oversight import Oversight
 from .tally import Tally
 from .workforce import Workforce
 
@@ -31,7 +32,8 @@ CASE_HOLDER_COSTS = ("permanent", "agency", "interim")
 class Monitor:
     def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, horizon: Horizon, tally: Tally,
                  open_families: dict[int, Family], workforce: Workforce, ledger: CostLedger,
-                 desk_moves: dict[str, list[int]], emit: Callable[[MonthEnd], None]):
+                 desk_moves: dict[str, list[int]], emit: Callable[[MonthEnd], None],
+                 oversight: Oversight | None = None):
         self.env = env
         self.in_force = in_force
         self._horizon = horizon
@@ -41,6 +43,7 @@ class Monitor:
         self._ledger = ledger
         self._desk_moves = desk_moves
         self._emit = emit
+        self._oversight = oversight
         self._permanent_fte_history: list[tuple[float, float]] = []  # (day, permanent FTE) at snapshots
 
     def snapshots(self) -> Iterator[simpy.Event]:
@@ -113,6 +116,7 @@ class Monitor:
             cumulative_cost=sum(ledger.between(self._horizon.start_day, now).values()) if flows else None,
             absence=(self._workforce.absence.absent_fte_days(month_start, now),
                      ledger.fte_days(CASE_HOLDER_COSTS, month_start, now)) if flows else None,
+            oversight=self._oversight.snapshot(self._open, cutoff, flows) if self._oversight is not None else None,
         )
         tally.new_month()
         return snapshot
@@ -151,4 +155,5 @@ class Monitor:
             "within_team_moves_made": sum(made for _, made in self._desk_moves.values()),
             **{f"stage_{stage}_children": n for stage, n in self._in_stage.items()},
             **{f"stage_{stage}_entries": n for stage, n in tally.stage_entries.items()},
+            **(self._oversight.balance(self.env.now) if self._oversight is not None else {}),
         }

@@ -21,6 +21,7 @@ from .desk import AllocationDesk
 from .family import Family
 from .horizon import Horizon
 from .in_force import ScenarioInForce
+from .oversight import Oversight
 from .streams import Fate
 from .tally import Tally
 
@@ -35,13 +36,14 @@ class Pathway:
     """Every open family, and the journeys that carry them from referral to closure."""
 
     def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, horizon: Horizon,
-                 desk: AllocationDesk, tally: Tally):
+                 desk: AllocationDesk, tally: Tally, oversight: Oversight | None = None):
         self.env = env
         self.in_force = in_force
         self.open_families: dict[int, Family] = {}
         self._calendar = horizon.calendar
         self._desk = desk
         self._tally = tally
+        self._oversight = oversight
         self._ids = iter(range(1 << 62))
 
     def new_family(self, size: int, fate: Fate, referral_day: float | None = None) -> Family:
@@ -73,9 +75,10 @@ class Pathway:
         self.env.timeout(delay).callbacks.append(lambda _: self.refer(family))
 
     def start(self, family: Family, stage: str, stage_ends_at: float | None = None,
-              assessment_started: float | None = None) -> None:
+              assessment_started: float | None = None, at_origin: bool = False) -> None:
         """Start the family's journey from ``stage`` (ending at ``stage_ends_at`` if already known;
-        an assessment already under way started on ``assessment_started``).
+        an assessment already under way started on ``assessment_started``; ``at_origin``: the
+        family was open at the origin).
 
         A journey is a chain of timeouts, each calling the next step when it rings (no
         process of its own): an assessment starts when a social worker has the family,
@@ -83,6 +86,8 @@ class Pathway:
         """
         if assessment_started is not None:
             family.assessment_started = assessment_started
+        if self._oversight is not None:
+            self._oversight.opened(family, at_origin)
         if stage == ASSESSMENT and stage_ends_at is None:
             if family.worker is None:
                 family.on_allocated = self._begin_assessment
@@ -126,10 +131,14 @@ class Pathway:
         family.stage = next_stage
         self._tally.stage_entries[next_stage] += family.size
         self._desk.stage_changed(family)
+        if self._oversight is not None:
+            self._oversight.stage_changed(family)
         self._until_end(family, next_stage, None)
 
     def _close(self, family: Family) -> None:
         self._desk.close(family)
+        if self._oversight is not None:
+            self._oversight.closed(family)
         del self.open_families[family.id]
         family.stage = None
         self._tally.children["closed"] += family.size

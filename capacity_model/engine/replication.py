@@ -10,6 +10,8 @@ The components and what each does:
   given to or taken from a social worker;
 - ``Workforce``: the register of who is in post, leaving, recruitment, agency, absence,
   support and the interim team, reviewed monthly; ``CostLedger`` and ``Payroll``: cost;
+- ``Oversight`` (when the scenario has it): statutory visits, supervision and the IRO
+  service, met each working day in the time each has;
 - ``Monitor``: the month-end observations, handed to ``emit``.
 
 Events within a day happen in the order of ``day_plan.py``. Randomness comes from named
@@ -33,6 +35,7 @@ from .horizon import Horizon
 from .in_force import ScenarioInForce
 from .initial_state import InitialState
 from .monitor import Monitor
+from .oversight import Oversight
 from .pathway import Pathway
 from .referrals import Referrals
 from .streams import RandomStreams
@@ -53,12 +56,14 @@ class Replication:
         self.workforce = Workforce(env, in_force, horizon, streams, Payroll(self.ledger, in_force))
         self.desk = AllocationDesk(env, in_force, horizon, streams, self.workforce.register, self.tally)
         self.workforce.serve(self.desk)
-        self.pathway = Pathway(env, in_force, horizon, self.desk, self.tally)
+        self.oversight = (Oversight(env, in_force, horizon, streams, self.workforce.support)
+                          if scenario.oversight is not None else None)
+        self.pathway = Pathway(env, in_force, horizon, self.desk, self.tally, self.oversight)
         self.referrals = Referrals(env, in_force, horizon, streams, self.pathway)
         self.initial_state = InitialState(in_force, horizon, streams, self.workforce, self.referrals,
                                           self.pathway, self.desk, self.tally)
         self.monitor = Monitor(env, in_force, horizon, self.tally, self.pathway.open_families, self.workforce,
-                               self.ledger, self.desk.moves, emit)
+                               self.ledger, self.desk.moves, emit, self.oversight)
 
     def start(self) -> None:
         """Put the initial state in place and start every process (nothing has happened yet)."""
@@ -68,6 +73,8 @@ class Replication:
         env.process(self.desk.meetings())
         env.process(self.desk.reallocations(self.pathway.open_families))
         env.process(self.monitor.snapshots())
+        if self.oversight is not None:
+            env.process(self.oversight.days())
         if self.in_force.base.interventions:
             env.process(self.in_force.interventions())
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Literal
 
 from .observations import CaseHolder, ServiceSnapshot
+from .oversight import iro_caseload, pct_meetings_in_time, pct_supervised_42d, pct_visits_up_to_date
 
 CASELOAD_THRESHOLD = 22
 """The plan's caseload standard: 22 children or fewer per social worker."""
@@ -271,6 +272,7 @@ _COST_LABELS = {
     "interim": "the interim team",
     "support": "support staff (SWSOs, contact workers, business support)",
     "team_managers": "team managers",
+    "iro_service": "the IRO service (Independent Reviewing Officers and minute-takers)",
     "recruitment": "recruitment, golden hellos and agency conversion fees",
 }
 
@@ -297,6 +299,37 @@ KPIS += (
           _cost(category), "lower") for category, label in _COST_LABELS.items()),
     KPI("cost_cumulative_gbp", "Workforce cost since the start date", "GBP",
         "All workforce costs from the start date to the snapshot.", cost_cumulative_gbp, "lower"),
+)
+
+_STAGE_NAMES = {"cin": "Child in Need", "cp": "Child Protection", "cic": "Children in Care"}
+
+KPIS += (  # Priority Area 1, with the oversight layer on
+    KPI("pct_supervised_42d", "Cases supervised in the last 42 days", "%",
+        "% of open children whose case a team manager supervised in the last 42 days (new cases count from "
+        "referral; the plan's objective 6).", pct_supervised_42d, "higher", decimals=1),
+    KPI("pct_visits_up_to_date", "Children with an up-to-date visit", "%",
+        "% of children on a Child in Need or Child Protection plan or in care whose statutory visit is not "
+        "overdue (the plan's measure 5c, with children in care added).",
+        pct_visits_up_to_date(("cin", "cp", "cic")), "higher", decimals=1),
+    *(KPI(f"pct_visits_up_to_date_{stage}", f"{name}: up-to-date visit", "%",
+          f"% of children at the {name} stage whose statutory visit is not overdue.",
+          pct_visits_up_to_date((stage,)), "higher", decimals=1) for stage, name in _STAGE_NAMES.items()),
+    KPI("pct_icpc_within_15wd", "Initial conferences within 15 working days", "%",
+        "% of children at an Initial Child Protection Conference in the month whose conference was within 15 "
+        "working days of the strategy discussion (objective 9; DfE children in need statistics).",
+        pct_meetings_in_time("icpc"), "higher", decimals=1),
+    KPI("pct_cp_reviews_in_time", "Child Protection reviews in timescale", "%",
+        "% of children whose Child Protection review conference in the month was within timescale (the first "
+        "within 3 months of the initial conference, then every 6 months).",
+        pct_meetings_in_time("cp_review"), "higher", decimals=1),
+    KPI("pct_cic_reviews_in_time", "Children in Care reviews in timescale", "%",
+        "% of children whose Children in Care review in the month was within timescale (within 20 working "
+        "days of coming into care, then 3 months, then every 6 months).",
+        pct_meetings_in_time("cic_review"), "higher", decimals=1),
+    KPI("iro_caseload", "IRO caseload", "children per FTE",
+        "Children on a Child Protection plan or in care per Independent Reviewing Officer FTE in post "
+        "(IRO Handbook: 50 to 70).", iro_caseload, "lower", target=70.0, target_text="70 or fewer (IRO Handbook)",
+        decimals=1),
 )
 
 KPI_BY_ID: dict[str, KPI] = {kpi.id: kpi for kpi in KPIS}

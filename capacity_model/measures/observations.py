@@ -29,6 +29,17 @@ class CaseHolder:
 
 
 @dataclass(frozen=True)
+class OversightSnapshot:
+    """Visits, supervision and the IRO service at a month end (children counted, not families)."""
+
+    visits: dict[str, tuple[int, int]]  # stage (cin, cp, cic) -> (children in the stage, of whom visited in time)
+    supervised: tuple[int, int]  # (open children, of whom supervised within the standard)
+    meetings: dict[str, tuple[int, int]] | None  # icpc, cp_review, cic_review -> (children, of whom in time), month just ended
+    iro_children: int  # children on a Child Protection plan or in care
+    iro_fte: float  # IRO FTE in post
+
+
+@dataclass(frozen=True)
 class ServiceSnapshot:
     """What the engine saw at one month end (flows are for the month just ended)."""
 
@@ -49,6 +60,7 @@ class ServiceSnapshot:
     costs: dict[str, float] | None = None  # pounds spent in the month just ended, by category
     cumulative_cost: float | None = None  # pounds spent since the start date
     absence: tuple[float, float] | None = None  # (FTE-days absent, FTE-days in post), month just ended
+    oversight: OversightSnapshot | None = None  # with the oversight layer on
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from .base import Frozen, Probability, Shares, SUM_TOLERANCE
 from .calendar import add_months
 from .distributions import Duration
 from .interventions import Intervention, change_dates, check_interventions, scenario_on
+from .oversight import Oversight
 from .workforce import Costs, Workforce
 
 
@@ -205,6 +206,8 @@ class Scenario(Frozen):
     initial_state: InitialState
     workforce: Workforce = Workforce()
     costs: Costs = Costs()
+    oversight: Oversight | None = Field(
+        default=None, description="statutory visits, supervision and the IRO service; none: no oversight layer")
     interventions: list[Intervention] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -166,6 +166,8 @@ class Costs(Frozen):
     social_work_support_officer_gbp_per_fte_year: Pounds = 0.0
     contact_worker_gbp_per_fte_year: Pounds = 0.0
     business_support_gbp_per_fte_year: Pounds = 0.0
+    iro_gbp_per_fte_year: Pounds = 0.0
+    minute_taker_gbp_per_fte_year: Pounds = 0.0
     pay_and_progression_gbp_per_fte_year: Pounds = 0.0
     retention_payment_gbp_per_fte_year: Pounds = 0.0
     recruitment_gbp_per_hire: Pounds = 0.0

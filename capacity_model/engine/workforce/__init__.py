@@ -76,6 +76,8 @@ class Workforce:
         if old.costs != new.costs or old.workforce.support != new.workforce.support \
                 or old.workforce.team_managers != new.workforce.team_managers:
             self.payroll.renew(self.register.workers(), self.env.now)
+        elif old.oversight != new.oversight:  # the IRO service's posts: only its own spells
+            self.payroll.renew([], self.env.now)
         self.register.update_support()
 
     def _monthly_reviews(self) -> Iterator[simpy.Event]:

@@ -34,11 +34,16 @@ class Payroll:
         worker.spells = []
 
     def start_roles(self, day: float) -> None:
-        """Team managers and support staff, at the FTE and rates in force."""
+        """Team managers, support staff and the IRO service, at the FTE and rates in force."""
         scenario = self._in_force.scenario
         costs, workforce = scenario.costs, scenario.workforce
         self._fixed = [self.ledger.start("team_managers", workforce.team_managers.in_post_fte,
                                          costs.team_manager_gbp_per_fte_year, day)]
+        if scenario.oversight is not None:
+            iro = scenario.oversight.iro_service
+            self._fixed.append(self.ledger.start("iro_service", iro.in_post_fte, costs.iro_gbp_per_fte_year, day))
+            self._fixed.append(self.ledger.start("iro_service", iro.minute_takers_fte or 0.0,
+                                                 costs.minute_taker_gbp_per_fte_year, day))
         rates = {"social_work_support_officers": costs.social_work_support_officer_gbp_per_fte_year,
                  "contact_workers": costs.contact_worker_gbp_per_fte_year,
                  "business_support": costs.business_support_gbp_per_fte_year}

@@ -1,0 +1,115 @@
+"""Oversight and practice capacity: statutory visits, case supervision and the IRO service.
+
+Three rounds, each a book of tasks with due days (``tasks.py``) met each working day by
+someone's time: social workers' visits (``visits.py``), team managers' supervision
+(``supervision.py``) and IROs' conferences and reviews (``iro_service.py``). The pathway
+tells ``Oversight`` when a family opens, changes stage and closes; one process does the
+day's work every working day at ``day_plan.OVERSIGHT_DAY``, rather than a process per
+task. Nothing here changes what happens to families or staff: it measures what the
+time available gets done. Randomness (the origin's spread of due days) comes from its
+own stream, so the rest of a run is the same with the layer on or off.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import simpy
+
+from ...measures import OversightSnapshot
+from ..day_plan import OVERSIGHT_DAY
+from ..family import Family
+from ..horizon import Horizon
+from ..in_force import ScenarioInForce
+from ..streams import RandomStreams
+from ..workforce.support import Support
+from .iro_service import MEETINGS, IroMeetings
+from .supervision import SupervisionRound
+from .visits import VISITED_STAGES, VisitRound
+
+EVERY_DAY = frozenset(range(7))
+
+
+class Oversight:
+    """The oversight layer of one replication (only built when the scenario has an ``oversight`` section)."""
+
+    def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, horizon: Horizon,
+                 streams: RandomStreams, support: Support):
+        self.env = env
+        self.in_force = in_force
+        self._horizon = horizon
+        self._rng = streams["oversight"]
+        self.visits = VisitRound(horizon.calendar, support)
+        self.supervision = SupervisionRound()
+        self.meetings = IroMeetings(horizon.calendar, streams["oversight_meetings"])
+
+    def opened(self, family: Family, at_origin: bool = False) -> None:
+        """A family is referred (or, ``at_origin``, was already open at the origin: due days spread over intervals)."""
+        settings, now = self.in_force.scenario.oversight, self.env.now
+        if at_origin:  # spread from the first working day, so that none is overdue before any work is done
+            now = float(self._horizon.calendar.next_day_on(now, EVERY_DAY))
+        spread = (lambda: float(self._rng.random())) if at_origin else (lambda: None)
+        self.supervision.start(family, settings.supervision.every_days, now, spread())
+        self.visits.start(family, settings.visits, now, spread())
+        self.meetings.start(family, settings.iro_service, now, spread())
+
+    def stage_changed(self, family: Family) -> None:
+        settings, now = self.in_force.scenario.oversight, self.env.now
+        self.visits.stop(family, now)
+        self.meetings.stop(family, now)
+        self.visits.start(family, settings.visits, now)
+        self.meetings.start(family, settings.iro_service, now)
+
+    def closed(self, family: Family) -> None:
+        now = self.env.now
+        self.supervision.stop(family, now)
+        self.visits.stop(family, now)
+        self.meetings.stop(family, now)
+
+    def days(self) -> Iterator[simpy.Event]:
+        """Every working day: the day's visits, supervision and meetings, in the time each has."""
+        calendar = self._horizon.calendar
+        yield self.env.timeout(OVERSIGHT_DAY)
+        while True:
+            now = self.env.now
+            if calendar.is_working_day(now):
+                scenario, today = self.in_force.scenario, calendar.working_days_between(0.0, now)
+                end = float(int(now) + 1)  # tasks due before the next working day are today's
+                while not calendar.is_working_day(end):
+                    end += 1.0
+                self.visits.day(scenario.oversight.visits, now, end, today)
+                self.supervision.day(scenario, now, end, today)
+                self.meetings.day(scenario.oversight.iro_service, now, end, today)
+            yield self.env.timeout(1.0)
+
+    def snapshot(self, open_families: dict[int, Family], cutoff: float, flows: bool) -> OversightSnapshot:
+        """Children up to date at ``cutoff`` and, if ``flows``, the month's meetings (then started afresh)."""
+        visits = {stage: [0, 0] for stage in VISITED_STAGES}
+        supervised = [0, 0]
+        for family in open_families.values():
+            size = family.size
+            supervised[0] += size
+            supervised[1] += size if family.supervision.due >= cutoff else 0
+            if family.visit is not None:
+                counts = visits[family.visit.kind]
+                counts[0] += size
+                counts[1] += size if family.visit.due >= cutoff else 0
+        held = self.meetings.month_held
+        self.meetings.month_held = {kind: [0, 0] for kind in MEETINGS}
+        return OversightSnapshot(
+            visits={stage: (n, up) for stage, (n, up) in visits.items()},
+            supervised=(supervised[0], supervised[1]),
+            meetings={kind: (n, on_time) for kind, (n, on_time) in held.items()} if flows else None,
+            iro_children=visits["cp"][0] + visits["cic"][0],
+            iro_fte=self.in_force.scenario.oversight.iro_service.in_post_fte,
+        )
+
+    def balance(self, now: float) -> dict[str, int]:
+        """Every book's tasks set, ended each way and open (for conservation checks and ``balance.csv``)."""
+        counts = {}
+        for name, book in (("visits", self.visits.book), ("supervision", self.supervision.book),
+                           ("meetings", self.meetings.book)):
+            not_due, overdue = book.open_tasks(now, self.visits.waiting() if name == "visits" else ())
+            counts.update({f"{name}_{ending}": n for ending, n in book.counts.items()})
+            counts[f"{name}_open_not_due"], counts[f"{name}_open_overdue"] = not_due, overdue
+        return counts

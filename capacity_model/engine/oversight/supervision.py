@@ -1,0 +1,44 @@
+"""Case supervision: team managers discuss each open case at least every 42 days, in the time they have.
+
+The team managers in post have their FTE times the hours a week for case supervision,
+less the share lost to absence, coming in each working day and saved up to a week's
+worth; each case takes ``hours_per_case``. Each working day they supervise the cases due
+by the day's end, most overdue first, as far as the hours go; the rest wait. Every open case is supervised, allocated or not (the managers' oversight of
+unallocated work, action 6b). A new case is first due ``every_days`` after referral.
+"""
+
+from __future__ import annotations
+
+from ...scenario import Scenario
+from .tasks import TaskBook, TimeBank
+
+
+class SupervisionRound:
+    """Every open case's next supervision, and each week's round."""
+
+    def __init__(self) -> None:
+        self.book = TaskBook()
+        self._time = TimeBank()
+
+    def start(self, family, every_days: int, now: float, spread: float | None = None) -> None:
+        due = now + every_days * (1.0 if spread is None else spread)
+        family.supervision = self.book.set(family, "case", due, now)
+
+    def stop(self, family, now: float) -> None:
+        self.book.cancel(family.supervision, now)
+        family.supervision = None
+
+    def day(self, scenario: Scenario, now: float, end: float, today: int) -> None:
+        """Today's supervision (``end``: the next working day; ``today``: the working-day count), most overdue first, in the hours there are."""
+        settings, book = scenario.oversight.supervision, self.book
+        first = book.first_due()
+        if first is None or first.due >= end:
+            return
+        managers = scenario.workforce.team_managers.in_post_fte
+        hours = self._time.hours("managers", today, managers * settings.hours_per_fte_week *
+                                 (1.0 - settings.time_lost_to_absence_share))
+        cases = book.take(end, int(hours / settings.hours_per_case + 1e-9))
+        for task in cases:
+            day = task.due if task.due > now else now
+            book.redo(task, day, day + settings.every_days, since=day)
+        self._time.spend("managers", today, hours - len(cases) * settings.hours_per_case)

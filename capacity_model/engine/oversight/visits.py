@@ -1,0 +1,139 @@
+"""Statutory visits: each child's social worker visits at most every so often, by stage, in the time they have.
+
+Each social worker has visiting hours a week: their FTE times the scenario's hours a
+week for visits, plus the time support staff free that does not go to more children (a
+newly qualified worker's protected caseload is never raised, so all of theirs does). The
+hours come in each working day and can be saved up to a week's worth (``TimeBank``);
+none while absent. Each working day a worker makes the visits due before the next working day,
+most overdue first, while the hours last; the rest wait in the worker's list. A visit made on or before its
+due day is on time. The next visit is due a stage's
+interval after the last: working days for Child in Need and Child Protection, calendar
+days in care (within a week of coming into care, then every 6 weeks in the first year,
+then every 3 months; regulation 28). A child with no social worker is not visited.
+"""
+
+from __future__ import annotations
+
+import bisect
+import operator
+
+from ...scenario.calendar import YEAR_DAYS, WorkingCalendar
+from ...scenario.oversight import Visits
+from ..day_plan import CLOCKS_RUN_OUT
+from ..workforce import Worker
+from ..workforce.support import Support
+from .tasks import Task, TaskBook, TimeBank
+
+VISITED_STAGES = ("cin", "cp", "cic")
+_due = operator.attrgetter("due")
+
+
+class VisitRound:
+    """Every family's next statutory visit, and each week's round of visits."""
+
+    def __init__(self, calendar: WorkingCalendar, support: Support):
+        self.book = TaskBook()
+        self._calendar = calendar
+        self._support = support
+        self._time = TimeBank()
+        self._waiting: dict[Worker, list[Task]] = {}  # tasks due, worker by worker, in due order
+        self._no_worker: list[Task] = []
+        self._later: dict[tuple[int, int], float] = {}  # (day, working days) -> when a clock run from it ends
+
+    def start(self, family, settings: Visits, now: float, spread: float | None = None) -> None:
+        """The family's first visit in its stage (``spread``: a share of the interval already gone, at the origin)."""
+        stage = family.stage
+        if stage not in VISITED_STAGES:
+            family.visit = None
+            return
+        since = now if spread is None else family.referral_day
+        if spread is None:
+            due = now + settings.cic_first_within_days if stage == "cic" else self._after(settings, stage, now, since)
+        else:
+            due = now + spread * (self._after(settings, stage, now, since) - now)
+        family.visit = self.book.set(family, stage, due, since)
+
+    def stop(self, family, now: float) -> None:
+        self.book.cancel(family.visit, now)
+        family.visit = None
+
+    def day(self, settings: Visits, now: float, end: float, today: int) -> None:
+        """Today's visits (``end``: the next working day; ``today``: the working-day count), worker by worker, most overdue first.
+
+        Tasks due wait in their worker's list (or, for a family with no social worker, in
+        ``_no_worker``) until made; a task whose family has moved goes to its new worker's list.
+        """
+        for task in self.book.take(end):
+            self._route(task)
+        if self._no_worker:
+            waiting, self._no_worker = self._no_worker, []
+            for task in waiting:
+                self._route(task)
+        time, per_visit, after = self._time, settings.hours_per_visit, self._after
+        redo, waiting = self.book.redo, self._waiting
+        for worker, tasks in list(waiting.items()):
+            hours = time.hours(worker, today, self.hours_per_week(worker, settings))
+            if hours + 1e-9 < per_visit and worker.can_hold_cases:
+                time.spend(worker, today, hours)  # saving up
+                continue
+            i, n = 0, len(tasks)
+            while i < n and hours + 1e-9 >= per_visit:
+                task = tasks[i]
+                i += 1
+                if task.ended:
+                    continue
+                if task.family.worker is not worker:
+                    self._route(task)
+                    continue
+                day = task.due if task.due > now else now
+                redo(task, day, after(settings, task.kind, day, task.since))
+                hours -= per_visit
+            time.spend(worker, today, hours)
+            rest = tasks[i:] if i else tasks
+            if rest and not worker.can_hold_cases:  # absent, leaving or gone: some of the families have moved
+                rest = [task for task in rest if not task.ended and (task.family.worker is worker or self._route(task))]
+            if rest:
+                waiting[worker] = rest
+            else:
+                del waiting[worker]
+
+    def _route(self, task: Task) -> bool:
+        """Put a task due in its worker's list, in due order (False: it is no longer this worker's)."""
+        if task.ended:
+            return False
+        worker = task.family.worker
+        if worker is None:
+            self._no_worker.append(task)
+            return False
+        tasks = self._waiting.get(worker)
+        if tasks is None:
+            self._waiting[worker] = [task]
+        elif tasks[-1].due <= task.due:
+            tasks.append(task)
+        else:
+            bisect.insort(tasks, task, key=_due)
+        return False
+
+    def waiting(self) -> list[Task]:
+        """Every task due and not yet made."""
+        return [task for tasks in self._waiting.values() for task in tasks] + self._no_worker
+
+    def hours_per_week(self, worker: Worker, settings: Visits) -> float:
+        """The worker's visiting hours a week, as things are now."""
+        if worker.absent or worker.long_term_absent:
+            return 0.0
+        freed = 1.0 - worker.workload_per_child
+        if worker.kind != "newly_qualified":
+            freed -= self._support.caseload_relief[worker.team]
+        return worker.fte * (settings.hours_per_fte_week + max(freed, 0.0) * settings.working_hours_per_fte_week)
+
+    def _after(self, settings: Visits, stage: str, day: float, since: float) -> float:
+        """When a visit made on ``day`` makes the next one due."""
+        if stage == "cic":
+            return day + (settings.cic_every_days_first_year if day - since < YEAR_DAYS else settings.cic_every_days_after)
+        every = settings.cin_every_working_days if stage == "cin" else settings.cp_every_working_days
+        key = (int(day), every)
+        due = self._later.get(key)
+        if due is None:  # the same for every time of the day
+            due = self._later[key] = self._calendar.add_working_days(int(day), every, at=CLOCKS_RUN_OUT)
+        return max(due, day)

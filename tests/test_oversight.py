@@ -1,0 +1,254 @@
+"""The oversight layer: statutory visits, case supervision and the IRO service (issue 15).
+
+Hand arithmetic on one-worker services, conservation of tasks, the KPI definitions on
+hand-made snapshots, the off switch, and monotone responses under common random numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+
+import pytest
+
+from capacity_model.engine.oversight.tasks import TaskBook
+from capacity_model.experiment.task import run_replication
+from capacity_model.measures import KPI_BY_ID, OversightSnapshot, ServiceSnapshot
+from capacity_model.scenario import ScenarioError, load_scenario
+from capacity_model.scenario import Scenario
+
+from conftest import STATIC_WORKFORCE, baseline_data, scenario_with, small_service
+
+OVERSIGHT_KPIS = ("pct_supervised_42d", "pct_visits_up_to_date", "pct_visits_up_to_date_cin",
+                  "pct_visits_up_to_date_cp", "pct_visits_up_to_date_cic", "pct_icpc_within_15wd",
+                  "pct_cp_reviews_in_time", "pct_cic_reviews_in_time", "iro_caseload")
+BOOKS = ("visits", "supervision", "meetings")
+
+
+def one_worker(children_in_need: int, visit_hours_per_week: float, *, managers: float = 1.0,
+               supervision_hours: float = 10.0, months: int = 24) -> Scenario:
+    """One social worker holding ``children_in_need`` single-child CiN families for the whole run.
+
+    Nobody joins, leaves or is absent, no one is referred, and no plan ends; visits every 20
+    working days at 3.5 hours each.
+    """
+    oversight = baseline_data()["oversight"]
+    oversight["visits"].update(hours_per_fte_week=visit_hours_per_week, hours_per_visit=3.5)
+    oversight["supervision"].update(hours_per_fte_week=supervision_hours, hours_per_case=0.5,
+                                    time_lost_to_absence_share=0.0)
+    return small_service(
+        referrals={"new_children_per_year": 0},
+        rereferral={"probability": 0.0},
+        pathway={"cin_plan_days": {"kind": "fixed", "days": 1_000_000}},
+        allocation={"caseload_cap": 100, "absolute_max_caseload": 100, "reallocations_per_family_year": 0.0},
+        initial_state={"allocated_children": {"assessment": 0, "cin": children_in_need, "cp": 0, "cic": 0},
+                       "unallocated_children": {"assessment": 0},
+                       "staff": {"duty": {"experienced": 1, "newly_qualified": 0}}},
+        workforce={**STATIC_WORKFORCE, "team_managers": {"posts_fte": managers, "in_post_fte": managers}},
+        oversight=oversight,
+    )
+
+
+def kpi_series(result, kpi: str) -> dict[int, float]:
+    return {month: value for month, _, name, value in result.kpis if name == kpi}
+
+
+def last_balance(result) -> dict[str, float]:
+    return result.balance[-1]
+
+
+def working_days(scenario: Scenario, months: int) -> int:
+    from capacity_model.engine.horizon import Horizon
+    horizon = Horizon(scenario, months)
+    return horizon.calendar.working_days_between(0.0, horizon.horizon_day - 1e-6)
+
+
+# --- hand arithmetic ----------------------------------------------------------------------------
+
+
+def test_a_worker_with_time_to_spare_visits_every_child_on_time():
+    """4 children every 20 working days is one visit a week; 14 hours is four: none is ever late."""
+    result = run_replication(one_worker(4, visit_hours_per_week=14), seed=1, replication=0, months=24)
+    assert set(kpi_series(result, "pct_visits_up_to_date_cin").values()) == {100.0}
+    balance = last_balance(result)
+    assert balance["visits_late"] == 0 and balance["visits_open_overdue"] == 0
+    # each child is visited every 20 working days after a first visit spread over the first 20
+    days = working_days(one_worker(4, 14), 24)
+    assert 4 * (days // 20) <= balance["visits_on_time"] <= 4 * (days // 20 + 1)
+
+
+def test_a_worker_short_of_time_makes_exactly_the_visits_their_hours_allow():
+    """12 children every 20 working days need 3 visits a week; 7 hours a week make 2.
+
+    The worker is never idle, so visits made = floor(working days x 7/5 hours / 3.5 hours)
+    (within one visit for the first days, when the backlog has not yet formed), and the
+    share up to date settles near 2/3 (each child's interval stretches to 20 x 3/2 days).
+    """
+    scenario = one_worker(12, visit_hours_per_week=7)
+    result = run_replication(scenario, seed=1, replication=0, months=24)
+    balance = last_balance(result)
+    made = balance["visits_on_time"] + balance["visits_late"]
+    assert abs(made - math.floor(working_days(scenario, 24) * 1.4 / 3.5)) <= 2
+    settled = [v for month, v in kpi_series(result, "pct_visits_up_to_date_cin").items() if month >= 6]
+    assert statistics.mean(settled) == pytest.approx(100 * 2 / 3, abs=8)
+
+
+def test_supervision_is_what_the_managers_hours_allow():
+    """12 cases every 42 days need 2 a week; a manager with 0.5 hours a week does one."""
+    scenario = one_worker(12, visit_hours_per_week=14, managers=1.0, supervision_hours=0.5)
+    result = run_replication(scenario, seed=1, replication=0, months=24)
+    balance = last_balance(result)
+    made = balance["supervision_on_time"] + balance["supervision_late"]
+    assert abs(made - math.floor(working_days(scenario, 24) * 0.1 / 0.5)) <= 2
+    settled = [v for month, v in kpi_series(result, "pct_supervised_42d").items() if month >= 6]
+    assert statistics.mean(settled) == pytest.approx(50, abs=10)
+    plenty = run_replication(one_worker(12, 14, supervision_hours=10), seed=1, replication=0, months=24)
+    assert set(kpi_series(plenty, "pct_supervised_42d").values()) == {100.0}
+
+
+# --- conservation -------------------------------------------------------------------------------
+
+
+def test_every_task_set_ends_one_way_or_is_still_open():
+    book = TaskBook()
+    family = object()
+    a = book.set(family, "cin", due=5.0, since=0.0)
+    b = book.set(family, "cin", due=8.0, since=0.0)
+    c = book.set(family, "cin", due=20.0, since=0.0)
+    assert book.take(10.0) == [a, b]
+    book.redo(a, 4.0, due=30.0)  # on time
+    book.redo(b, 9.0, due=30.0)  # late
+    book.cancel(c, now=25.0)  # overdue when cancelled
+    assert book.counts == {"set": 5, "on_time": 1, "late": 1, "cancelled_before_due": 0, "cancelled_overdue": 1}
+    assert book.open_tasks(now=31.0) == (0, 2)
+    assert book.take(40.0) == [a, b]
+
+
+@pytest.fixture(scope="module")
+def baseline_run():
+    return run_replication(load_scenario("baseline"), seed=3, replication=0, months=12)
+
+
+def test_tasks_are_conserved_in_the_baseline(baseline_run):
+    for balance in baseline_run.balance:
+        for book in BOOKS:
+            ended = sum(balance[f"{book}_{ending}"] for ending in
+                        ("on_time", "late", "cancelled_before_due", "cancelled_overdue", "open_not_due", "open_overdue"))
+            assert balance[f"{book}_set"] == ended, (book, balance["month"])
+            assert balance[f"{book}_on_time"] > 0
+
+
+def test_the_baseline_reports_every_oversight_kpi_in_range(baseline_run):
+    for kpi in OVERSIGHT_KPIS:
+        values = kpi_series(baseline_run, kpi)
+        assert values, kpi
+        low, high = KPI_BY_ID[kpi].bounds
+        assert all(low <= v <= high for v in values.values()), kpi
+
+
+# --- definitions on hand-made snapshots ---------------------------------------------------------
+
+
+def snapshot(oversight: OversightSnapshot | None) -> ServiceSnapshot:
+    return ServiceSnapshot(case_holders=[], establishment_fte=0.0, establishment_case_holding_fte=0.0,
+                           unallocated_waits=[], open_children={}, children_social_workers_12m=[],
+                           oversight=oversight)
+
+
+def test_oversight_kpis_on_a_hand_made_snapshot():
+    s = snapshot(OversightSnapshot(visits={"cin": (10, 9), "cp": (4, 2), "cic": (6, 6)}, supervised=(40, 30),
+                                   meetings={"icpc": (5, 4), "cp_review": (0, 0), "cic_review": (8, 6)},
+                                   iro_children=10, iro_fte=0.2))
+    value = {kpi: KPI_BY_ID[kpi].compute(s) for kpi in OVERSIGHT_KPIS}
+    assert value["pct_supervised_42d"] == 75.0
+    assert value["pct_visits_up_to_date"] == 85.0  # 17 of 20
+    assert (value["pct_visits_up_to_date_cin"], value["pct_visits_up_to_date_cp"],
+            value["pct_visits_up_to_date_cic"]) == (90.0, 50.0, 100.0)
+    assert value["pct_icpc_within_15wd"] == 80.0
+    assert value["pct_cp_reviews_in_time"] is None  # none held in the month: no figure rather than 0 or 100
+    assert value["pct_cic_reviews_in_time"] == 75.0
+    assert value["iro_caseload"] == 50.0
+    assert all(KPI_BY_ID[kpi].compute(snapshot(None)) is None for kpi in OVERSIGHT_KPIS)
+
+
+# --- the off switch -----------------------------------------------------------------------------
+
+
+def test_without_the_oversight_section_nothing_else_changes(baseline_run):
+    """The layer measures; it changes nothing that happens to families or staff."""
+    off = run_replication(scenario_with(replace={"oversight": None}), seed=3, replication=0, months=12)
+    on = {(m, k): v for m, _, k, v in baseline_run.kpis}
+    off_values = {(m, k): v for m, _, k, v in off.kpis}
+    assert not any(k in OVERSIGHT_KPIS for _, k in off_values)
+    iro_cost = {(m, k) for (m, k), v in on.items() if k == "cost_iro_service_gbp" and v > 0}
+    assert iro_cost and all(off_values[key] == 0.0 for key in iro_cost)
+    for key, value in off_values.items():
+        if not key[1].startswith("cost_") or key[1] in ("cost_permanent_gbp", "cost_agency_gbp"):
+            assert on[key] == value, key
+
+
+# --- monotone responses under common random numbers ----------------------------------------------
+
+
+def means(scenario: Scenario, kpis: tuple[str, ...], reps: int = 3, months: int = 12) -> dict[str, float]:
+    values = {kpi: [] for kpi in kpis}
+    for r in range(reps):
+        result = run_replication(scenario, seed=11, replication=r, months=months)
+        for month, _, kpi, value in result.kpis:
+            if kpi in values and month >= 3:
+                values[kpi].append(value)
+    return {kpi: statistics.mean(v) for kpi, v in values.items()}
+
+
+def test_fewer_managers_supervise_fewer_cases():
+    base = means(load_scenario("baseline"), ("pct_supervised_42d",))
+    fewer = means(scenario_with({"workforce": {"team_managers": {"in_post_fte": 15}}}), ("pct_supervised_42d",))
+    assert fewer["pct_supervised_42d"] < base["pct_supervised_42d"] - 5
+
+
+def test_more_iros_hold_more_meetings_in_time():
+    kpis = ("pct_icpc_within_15wd", "pct_cp_reviews_in_time", "pct_cic_reviews_in_time", "iro_caseload")
+    base = means(load_scenario("baseline"), kpis)
+    more = means(scenario_with({"oversight": {"iro_service": {"in_post_fte": 20, "minute_takers_fte": 8}}}), kpis)
+    assert more["iro_caseload"] < base["iro_caseload"]
+    for kpi in kpis[:3]:
+        assert more[kpi] > base[kpi], kpi
+
+
+def test_higher_caseloads_mean_fewer_visits_up_to_date():
+    kpis = ("pct_visits_up_to_date", "average_caseload")
+    base = means(load_scenario("baseline"), kpis)
+    busier = means(scenario_with({"referrals": {"new_children_per_year": 3300}}), kpis)
+    assert busier["average_caseload"] > base["average_caseload"]
+    assert busier["pct_visits_up_to_date"] < base["pct_visits_up_to_date"] - 2
+
+
+def test_time_freed_by_support_staff_for_the_children_held_goes_to_visits():
+    """Support officers whose freed time all goes to the children held: more visits on time, caps unchanged."""
+    support = {"fte": 20, "social_workers_supported_per_fte": 4, "time_freed_share": 0.2,
+               "freed_time_to_caseload_share": 0.0}
+    kpis = ("pct_visits_up_to_date", "average_caseload")
+    base = means(load_scenario("baseline"), kpis)
+    supported = means(scenario_with({"workforce": {"support": {"social_work_support_officers": support}}}), kpis)
+    assert supported["pct_visits_up_to_date"] > base["pct_visits_up_to_date"] + 1
+
+
+# --- scenario files ------------------------------------------------------------------------------
+
+
+def test_action_9a_adds_iros_from_july_2020():
+    result = run_replication(load_scenario("scenarios/action-9a-iro-capacity.yaml"), seed=3, replication=0, months=6)
+    base = run_replication(load_scenario("baseline"), seed=3, replication=0, months=6)
+    after, before = kpi_series(result, "iro_caseload"), kpi_series(base, "iro_caseload")
+    assert after[3] == before[3]  # June 2020: not yet
+    assert after[5] < before[5]  # August 2020: two more IROs
+    cost, base_cost = kpi_series(result, "cost_iro_service_gbp"), kpi_series(base, "cost_iro_service_gbp")
+    assert cost[5] > base_cost[5]
+
+
+def test_a_misspelt_oversight_field_names_it(tmp_path):
+    path = tmp_path / "typo.yaml"
+    path.write_text("extends: baseline\noversight:\n  supervision:\n    every_day: 42\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(path)
+    assert "typo.yaml" in str(error.value) and "oversight.supervision.every_day" in str(error.value)
