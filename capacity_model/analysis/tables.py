@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..measures import KPI_BY_ID
+from ..measures import KPI_BY_ID, PRIORITY_AREA_1_KPIS
 
 SCORECARD_MONTHS = (6, 12, 24)
 ALSO_SHOWN = (
     "average_caseload", "vacancy_rate", "agency_rate", "absence_rate", "open_cin", "open_cp", "open_cic",
     "open_children_total", "pct_assessments_within_45wd", "pct_assessments_within_45wd_of_referral",
-    "cost_total_gbp", "cost_cumulative_gbp",
+    *PRIORITY_AREA_1_KPIS, "cost_total_gbp", "cost_cumulative_gbp",
 )
-"""Shown after the plan's measures in scorecards; every KPI is in summary.csv."""
+"""Shown after the plan's measures in scorecards (those a run has); every KPI is in summary.csv."""
 COMPARED = ("unallocated", "unallocated_over_5d", "pct_caseload_le_22", "agency_sw", "turnover_12m",
-            "cost_cumulative_gbp")
-"""The KPIs whose change from the base a comparison shows."""
+            *PRIORITY_AREA_1_KPIS[:-1], "cost_cumulative_gbp")
+"""The KPIs whose change from the base a comparison shows (those a run has)."""
 TARGETS_SHOWN = ("unallocated_over_5d", "pct_caseload_le_22", "average_caseload")
 """The plan's targets whose chance of being met a comparison shows."""
 RESTS_ON = ("unallocated", "unallocated_over_5d", "pct_caseload_le_22", "turnover_12m")
@@ -48,3 +48,9 @@ def cell(table: pd.DataFrame, scenario: str, kpi: str, month: int) -> pd.Series 
     """The row of a tidy table (summary, comparison) for one scenario, KPI and month, if there is one."""
     rows = table[(table["scenario"] == scenario) & (table["kpi"] == kpi) & (table["month"] == month)]
     return None if rows.empty else rows.iloc[0]
+
+
+def present(kpis: tuple[str, ...], table: pd.DataFrame) -> list[str]:
+    """Those of ``kpis`` that ``table`` (tidy, with a ``kpi`` column) holds: oversight's only with the layer on."""
+    held = set(table["kpi"])
+    return [kpi for kpi in kpis if kpi in held]

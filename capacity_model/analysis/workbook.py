@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..measures import KPI_BY_ID, OBJECTIVE_10_KPIS
-from .tables import ALSO_SHOWN
+from .tables import ALSO_SHOWN, present
 from .run_folder import RunFolder, assumption_rows, price_year, provenance
 
 SUMMARY_HEADERS = {
@@ -44,7 +44,7 @@ def _labelled(table: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
 def monthly_scorecard(summary: pd.DataFrame) -> pd.DataFrame:
     """One row per scenario and month; for each scorecard KPI its mean and 95% interval,
     headed with the KPI's label and unit."""
-    kpis = [k for k in (*OBJECTIVE_10_KPIS, *ALSO_SHOWN) if k in set(summary["kpi"])]
+    kpis = present((*OBJECTIVE_10_KPIS, *ALSO_SHOWN), summary)
     wide = summary[summary["kpi"].isin(kpis)].pivot_table(
         index=["scenario", "month", "date"], columns="kpi", values=["mean", "ci_low", "ci_high"], sort=False)
     columns = {}

@@ -13,7 +13,8 @@ from matplotlib.figure import Figure
 from ..analysis.charts import display_name, month_text, signed
 from ..analysis.findings import HEADLINE, difference_values, figure_text, findings, headline_figures, kpi_phrase
 from ..analysis.run_folder import RunFolder, assumption_rows, price_year, provenance
-from ..analysis.tables import ALSO_SHOWN, COMPARED, RESTS_ON, TARGETS_SHOWN, cell, chance_is_wide, display_unit
+from ..analysis.tables import (ALSO_SHOWN, COMPARED, RESTS_ON, TARGETS_SHOWN, cell, chance_is_wide, display_unit,
+                               present)
 from ..measures import KPI_BY_ID, OBJECTIVE_10_KPIS
 from .report_charts import Chart, charted_options
 
@@ -66,7 +67,7 @@ def _cell(run: RunFolder, scenario: str, kpi: str, month: int) -> str:
 def _scorecards_html(run: RunFolder) -> str:
     """One scenario: a table with the scorecard months side by side. Several: one table per
     month with the scenarios side by side, so they read across."""
-    kpis = [k for k in (*OBJECTIVE_10_KPIS, *ALSO_SHOWN) if k in set(run.summary["kpi"])]
+    kpis = present((*OBJECTIVE_10_KPIS, *ALSO_SHOWN), run.summary)
 
     def rows(cells) -> list[list[str]]:
         return [[_e(KPI_BY_ID[k].label), _e(display_unit(k)[0]), _e(KPI_BY_ID[k].target_text), *cells(k)] for k in kpis]
@@ -110,7 +111,8 @@ def _chance_html(row: pd.Series | None) -> str:
 
 
 def _comparison_html(run: RunFolder, option: str) -> str:
-    rows = _change_rows(run, COMPARED, lambda kpi: [cell(run.differences, option, kpi, m) for m in run.months])
+    rows = _change_rows(run, present(COMPARED, run.differences),
+                        lambda kpi: [cell(run.differences, option, kpi, m) for m in run.months])
     for kpi in TARGETS_SHOWN:
         rows.append([_e(f"Chance of meeting the target: {KPI_BY_ID[kpi].label.lower()} {KPI_BY_ID[kpi].target_text}"),
                      "% of futures (95% interval)", *(_chance_html(cell(run.differences, option, kpi, m))

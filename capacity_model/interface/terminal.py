@@ -6,7 +6,8 @@ import textwrap
 
 import pandas as pd
 
-from ..analysis.tables import ALSO_SHOWN, COMPARED, RESTS_ON, TARGETS_SHOWN, cell, chance_is_wide, display_unit
+from ..analysis.tables import (ALSO_SHOWN, COMPARED, RESTS_ON, TARGETS_SHOWN, cell, chance_is_wide, display_unit,
+                               present)
 from ..measures import KPI_BY_ID, KPIS, OBJECTIVE_10_KPIS
 
 
@@ -56,7 +57,7 @@ def format_scorecard(summary: pd.DataFrame, scenario: str, months: list[int]) ->
     header = ["KPI, unit and the plan's target",
               *[f"month {m} ({pd.Timestamp(dates[m]):%b %Y})" if m in dates else f"month {m}" for m in months]]
     rows: list[list[str] | None] = []
-    for kpi_id in (*OBJECTIVE_10_KPIS, *ALSO_SHOWN):
+    for kpi_id in (*OBJECTIVE_10_KPIS, *present(ALSO_SHOWN, summary)):
         kpi = KPI_BY_ID[kpi_id]
         unit, scale, decimals = display_unit(kpi_id)
         label = kpi.label + ("" if unit.lower() in kpi.label.lower() else f", {unit}")
@@ -118,7 +119,7 @@ def format_comparison(differences: pd.DataFrame, months: list[int], variants: li
         rows = []
         if scenario != base:
             rows += [[_change_label(k), display_unit(k)[0], *(_change(cell(differences, scenario, k, m), k)
-                                                            for m in months)] for k in COMPARED]
+                                                            for m in months)] for k in present(COMPARED, differences)]
         for kpi_id in TARGETS_SHOWN:
             kpi = KPI_BY_ID[kpi_id]
             found = [cell(differences, scenario, kpi_id, m) for m in months]

@@ -340,6 +340,12 @@ OBJECTIVE_10_KPIS = (
 )
 """The plan's objective 10 monitoring measures, in the plan's order."""
 
+PRIORITY_AREA_1_KPIS = (
+    "pct_supervised_42d", "pct_visits_up_to_date", "pct_icpc_within_15wd", "pct_cp_reviews_in_time",
+    "pct_cic_reviews_in_time", "iro_caseload",
+)
+"""Priority Area 1's capacity measures (objectives 5, 6 and 9), with the oversight layer on."""
+
 
 def scorecard(snapshot: ServiceSnapshot) -> dict[str, float]:
     """Every KPI that has a value at this snapshot (flows have none at month 0)."""
