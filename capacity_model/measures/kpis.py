@@ -311,18 +311,18 @@ KPIS += (  # Priority Area 1, with the oversight layer on
         "% of children on a Child in Need or Child Protection plan or in care whose statutory visit is not "
         "overdue (the plan's measure 5c, with children in care added).",
         pct_visits_up_to_date(("cin", "cp", "cic")), "higher", decimals=1),
-    *(KPI(f"pct_visits_up_to_date_{stage}", f"{name}: up-to-date visit", "%",
+    *(KPI(f"pct_visits_up_to_date_{stage}", f"Children with an up-to-date visit: {name}", "%",
           f"% of children at the {name} stage whose statutory visit is not overdue.",
           pct_visits_up_to_date((stage,)), "higher", decimals=1) for stage, name in _STAGE_NAMES.items()),
     KPI("pct_icpc_within_15wd", "Initial conferences within 15 working days", "%",
         "% of children at an Initial Child Protection Conference in the month whose conference was within 15 "
         "working days of the strategy discussion (objective 9; DfE children in need statistics).",
         pct_meetings_in_time("icpc"), "higher", decimals=1),
-    KPI("pct_cp_reviews_in_time", "Child Protection reviews in timescale", "%",
+    KPI("pct_cp_reviews_in_time", "Reviews of Child Protection plans in timescale", "%",
         "% of children whose Child Protection review conference in the month was within timescale (the first "
         "within 3 months of the initial conference, then every 6 months).",
         pct_meetings_in_time("cp_review"), "higher", decimals=1),
-    KPI("pct_cic_reviews_in_time", "Children in Care reviews in timescale", "%",
+    KPI("pct_cic_reviews_in_time", "Reviews of Children in Care in timescale", "%",
         "% of children whose Children in Care review in the month was within timescale (within 20 working "
         "days of coming into care, then 3 months, then every 6 months).",
         pct_meetings_in_time("cic_review"), "higher", decimals=1),
