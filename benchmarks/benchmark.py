@@ -46,6 +46,23 @@ def time_single(repeats: int) -> dict:
             "version": getattr(capacity_model, "__version__", None), "module": str(Path(capacity_model.__file__).resolve())}
 
 
+def time_oversight(repeats: int) -> dict:
+    """The baseline with its oversight layer (visits, supervision, IROs) and without, alternately, same replications."""
+    load_scenario, run_replication, _, _ = measures._api()
+    on = load_scenario("baseline")
+    off = on.model_copy(update={"oversight": None})
+    run_replication(off, SEED, FIRST_REPLICATION - 1, MONTHS)
+    times = {"on": [], "off": []}
+    for r in range(FIRST_REPLICATION, FIRST_REPLICATION + repeats):
+        for name, scenario in (("off", off), ("on", on)):
+            start = time.perf_counter()
+            run_replication(scenario, SEED, r, MONTHS)
+            times[name].append(time.perf_counter() - start)
+    medians = {name: statistics.median(found) for name, found in times.items()}
+    return {"seconds": times, "median_on": medians["on"], "median_off": medians["off"],
+            "ratio": medians["on"] / medians["off"]}
+
+
 def time_whole(repeats: int) -> dict:
     """Time ``run_experiment`` of the baseline with the defaults a user gets from ``capacity-model run``."""
     from capacity_model import load_scenario, run_experiment
@@ -190,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"Timing {repeats} single {MONTHS}-month replications of 'baseline' ...", flush=True)
     single = time_single(repeats)
+    print(f"Timing {repeats} replications of 'baseline' with and without its oversight layer ...", flush=True)
+    oversight = time_oversight(repeats)
     ref = None
     if args.compare_ref:
         print(f"Timing {repeats} single replications of {args.compare_ref} in a temporary worktree ...", flush=True)
@@ -221,6 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'measure':<44}{'median':>10}{'min':>10}{'max':>10}")
     print(f"{f'single replication, {MONTHS} months (s, n={repeats})':<44}"
           f"{single['median']:>10.3f}{single['min']:>10.3f}{single['max']:>10.3f}")
+    for name in ("off", "on"):
+        found = oversight["seconds"][name]
+        label = f"  oversight layer {name} (s, n={repeats})"
+        print(f"{label:<44}{statistics.median(found):>10.3f}{min(found):>10.3f}{max(found):>10.3f}")
+    print(f"{'  ratio on / off (target <= 1.3)':<44}{oversight['ratio']:>10.2f}")
     if whole:
         label = f"whole run, {whole['replications']} reps x {whole['jobs']} jobs (s, n={args.whole_repeats})"
         print(f"{label:<44}{whole['median']:>10.3f}{min(whole['seconds']):>10.3f}{max(whole['seconds']):>10.3f}")
@@ -247,8 +271,8 @@ def main(argv: list[str] | None = None) -> int:
             ref["ratio_current_to_ref"] = single["median"] / ref["median"]
 
     if args.json:
-        report = {"context": info, "single_replication": single, "whole_run": whole, "suite": suite,
-                  "sweeps": sweeps, "compare_ref": ref}
+        report = {"context": info, "single_replication": single, "oversight": oversight, "whole_run": whole,
+                  "suite": suite, "sweeps": sweeps, "compare_ref": ref}
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         print(f"\nFigures written to {args.json}")
