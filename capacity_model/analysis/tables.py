@@ -18,8 +18,8 @@ COMPARED = ("unallocated", "unallocated_over_5d", "pct_caseload_le_22", "agency_
 """The KPIs whose change from the base a comparison shows (those a run has)."""
 TARGETS_SHOWN = ("unallocated_over_5d", "pct_caseload_le_22", "average_caseload")
 """The plan's targets whose chance of being met a comparison shows."""
-RESTS_ON = ("unallocated", "unallocated_over_5d", "pct_caseload_le_22", "turnover_12m")
-"""The KPIs shown for an option at both ends of an assumption it rests on."""
+RESTS_ON = ("unallocated", "unallocated_over_5d", "pct_caseload_le_22", "turnover_12m", "pct_visits_up_to_date")
+"""The KPIs shown for an option at both ends of an assumption it rests on (those a run has)."""
 WIDE_CHANCE = 0.3
 """A chance of meeting a target known only to within more than this (30 points) is flagged: too few replications."""
 MONEY_DIVISOR = 1e6

@@ -132,8 +132,9 @@ def _assumption_ends_html(run: RunFolder) -> str:
         header = [_e(f"{display_name(option)}: change from {display_name(run.base)} at "
                      f"{month_text(month, run.date(month))}"), "unit", "as in the scenario file",
                   *(_e(f"{v['assumption']} = {v['value']:g}") for v in ends)]
-        parts.append(_table(header, _change_rows(run, RESTS_ON, lambda kpi: [cell(run.differences, name, kpi, month)
-                                                                              for name in names]), 2))
+        parts.append(_table(header, _change_rows(run, present(RESTS_ON, run.differences),
+                                                 lambda kpi: [cell(run.differences, name, kpi, month)
+                                                              for name in names]), 2))
     if not parts:
         return ""
     return ("<h2>What the result rests on</h2><p class='note'>Support staff free part of social workers' time. "

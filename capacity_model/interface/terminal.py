@@ -150,7 +150,7 @@ def format_assumption_ends(differences: pd.DataFrame, month: int, variants: list
         header = ["", "unit", "as in the file", *(f"{v.assumption} {v.value:g}" for v in ends)]
         rows = [[_change_label(k), display_unit(k)[0],
                  *(_change(cell(differences, name, k, month), k) for name in (option, *(v.name for v in ends)))]
-                for k in RESTS_ON]
+                for k in present(RESTS_ON, differences)]
         blocks.append(_table(f"{option} at month {month}: how much the change rests on {assumption} "
                              "(0: support staff's freed time goes to the children already held; 1: to more children)",
                              header, rows, 2))
