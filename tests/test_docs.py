@@ -69,3 +69,11 @@ def test_scaling_keeps_shares_summing_to_one():
 def test_committed_validation_document_is_present():
     text = (ROOT / "docs" / "validation.md").read_text()
     assert text.startswith("# Validation") and "python docs/make_validation.py" in text
+
+
+def test_the_one_at_a_time_study_varies_exactly_the_assumptions_marked_vary():
+    from capacity_model.studies.sensitivity_file import load_study
+    log = pd.read_csv(ROOT / "docs" / "assumptions.csv")
+    study = load_study(ROOT / "studies" / "one-at-a-time-baseline.yaml")
+    assert study.method == "one_at_a_time"
+    assert study.parameters == [row.parameter for row in log.itertuples(index=False) if row.vary == "yes"]

@@ -142,7 +142,7 @@ def test_whole_numbers_are_rounded_and_distributions_scaled(tmp_path):
      r"parameters\.pathway\.cin_plan_days\.relative: the base's value is a distribution"),
     ("parameters:\n  teams.duty.posts_fte: {range: {low: -3, high: 2}}\n", {},
      r"point \d+ \(teams\.duty\.posts_fte = -?[\d.]+\): teams\.duty\.posts_fte: Input should be greater"),
-    (None, {"method": "fast"}, r"method: Input should be 'morris' or 'sobol'"),
+    (None, {"method": "fast"}, r"method: Input should be 'morris', 'sobol' or 'one_at_a_time'"),
     (None, {"kpis": "[unalocated]"}, r"did you mean 'unallocated'"),
 ])
 def test_a_bad_study_file_is_refused_naming_the_file_and_field(tmp_path, body, fields, message):
@@ -276,3 +276,52 @@ def test_report_on_a_study_folder_ranks_the_parameters_per_kpi_and_keeps_its_cha
     assert "not distinguishable from zero" in page  # the cost rate, for unallocated children
     assert sorted(p.name for p in (tmp_path / "report" / "charts").glob("*.png")) == [
         "tornado-cost_cumulative_gbp-month-4.png", "tornado-unallocated-month-4.png"]
+
+
+# --- one at a time ---------------------------------------------------------------------------------------------------
+
+
+def test_one_at_a_time_pairs_each_end_with_the_base_exactly():
+    """Toy outputs: base 10, parameter a moves the KPI by -2 / +3, b not at all; replications differ by a
+    common offset, which pairing cancels, so the intervals are exactly the changes."""
+    from capacity_model.studies.one_at_a_time import changes_table
+    y = np.array([10.0, 8.0, 13.0, 10.0, 10.0])  # base, a low, a high, b low, b high
+    table = changes_table(["a", "b"], [(1.0, 2.0), (5.0, 6.0)], toy_kpis(y), {"a": "A"}).set_index("parameter")
+    assert (table.loc["a", "change_low"], table.loc["a", "change_high"], table.loc["a", "effect"]) == (-2.0, 3.0, 3.0)
+    assert table.loc["a", "change_low_ci_low"] == table.loc["a", "change_low_ci_high"] == -2.0
+    assert table.loc["a", "rank"] == 1 and not table.loc["a", "indistinguishable"] and table.loc["a", "label"] == "A"
+    assert table.loc["b", "effect"] == 0.0 and table.loc["b", "indistinguishable"]
+    with pytest.raises(ValueError, match="every one is needed"):
+        changes_table(["a", "b"], [(1.0, 2.0), (5.0, 6.0)], toy_kpis(y[:4]))
+
+
+def test_one_at_a_time_on_the_model_moves_referrals_by_the_range_and_a_cost_rate_not_at_all(tmp_path):
+    body = f"""
+        parameters:
+          {COST}: {{}}
+          {REFERRALS}: {{range: {{low: 160, high: 480}}}}
+    """
+    path = study_file(tmp_path, body, name="oat.yaml", method="one_at_a_time", replications=12, months=6,
+                      kpis="[referrals_in_month, unallocated]")
+    path.write_text(path.read_text().replace("trajectories: 4\n", ""), encoding="utf-8")
+    result = sensitivity(path, tmp_path / "out", Serial(), progress=False)
+    assert len(result.study.sample) == 5 and list(result.study.sample[0]) == [43100.0, 320.0]
+    table = result.indices[(result.indices["kpi"] == "referrals_in_month")].set_index("parameter")
+    # the golden small service: 320 new children a year, re-referrals on top; 160 and 480 are -/+ 13.3 a month
+    assert table.loc[REFERRALS, "change_low"] == pytest.approx(-160 / 12, abs=5)
+    assert table.loc[REFERRALS, "change_high"] == pytest.approx(160 / 12, abs=5)
+    assert table.loc[REFERRALS, "change_high_ci_low"] > 0 > table.loc[REFERRALS, "change_low_ci_high"]
+    assert table.loc[COST, "change_low"] == table.loc[COST, "change_high"] == 0.0  # the same futures exactly
+    assert table.loc[COST, "indistinguishable"] and table.loc[REFERRALS, "rank"] == 1
+    figure = tornado(result.indices, "referrals_in_month", 6)
+    bars = {bar.get_gid(): bar.get_width() for bar in figure.axes[0].patches}
+    assert bars[f"low:{REFERRALS}"] < 0 < bars[f"high:{REFERRALS}"] and bars[f"high:{COST}"] == 0.0
+    text = format_indices(result.indices)
+    assert "one at a time" in text and "not distinguishable from zero" in text
+    assert json.loads((result.folder / "sensitivity.json").read_text())["method"] == "one_at_a_time"
+
+
+def test_one_at_a_time_takes_no_morris_or_sobol_settings(tmp_path):
+    path = study_file(tmp_path, method="one_at_a_time")  # with trajectories: 4
+    with pytest.raises(ScenarioError, match="trajectories is not for method one_at_a_time"):
+        load_study(path)

@@ -54,7 +54,8 @@ def write_sensitivity_report(folder: str | Path, out_dir: str | Path | None = No
     indices = read_table(folder / "indices.csv", ["kpi", "month", "date", "parameter", "label", "rank", "note"],
                          required=["kpi", "month", "parameter", "rank"], folder="study folder",
                          again="run the study into it again")
-    morris = manifest.get("method") == "morris"
+    method = manifest.get("method")
+    morris = method == "morris"
     figures, parts = [], []
     for (kpi, month), rows in indices.groupby(["kpi", "month"], sort=False):
         when = month_text(month, rows["date"].iloc[0])
@@ -68,13 +69,15 @@ def write_sensitivity_report(folder: str | Path, out_dir: str | Path | None = No
         figures.append(chart)
         unit = "percentage points" if KPI_BY_ID[kpi].unit == "%" else KPI_BY_ID[kpi].unit
         header = (["Rank", "Parameter", f"mu* ({_e(unit)}, 95% interval)", "sigma", "Note"] if morris else
+                  ["Rank", "Parameter", f"Change at low ({_e(unit)}, 95% interval)",
+                   f"Change at high ({_e(unit)}, 95% interval)", "Note"] if method == "one_at_a_time" else
                   ["Rank", "Parameter", "ST (95% interval)", "S1 (95% interval)", "Note"])
-        body = [[str(r["rank"]), _e(r["label"]), *_indices(r, morris), _e("" if pd.isna(r["note"]) else r["note"])]
+        body = [[str(r["rank"]), _e(r["label"]), *_indices(r, method), _e("" if pd.isna(r["note"]) else r["note"])]
                 for _, r in rows.sort_values("rank").iterrows()]
         parts.append(f"<h2>{_e(KPI_BY_ID[kpi].label)} at {_e(when)}</h2>{figure_html(chart)}"
                      + _table(header, body, numeric_from=2))
-    method = "Morris screening" if morris else "Sobol indices"
-    lede = (f"{method} of {len(manifest.get('parameters', []))} assumptions of '{manifest.get('study', {}).get('base')}'"
+    named = {"morris": "Morris screening", "sobol": "Sobol indices"}.get(method, "One-at-a-time changes")
+    lede = (f"{named} of {len(manifest.get('parameters', []))} assumptions of '{manifest.get('study', {}).get('base')}'"
             f": {manifest.get('sample_rows')} points, each {manifest.get('replications')} simulated futures of "
             f"{manifest.get('months')} months on common random numbers. {manifest.get('reading', '')}.")
     ranges = _table(["Parameter", "Low", "High"], [[_e(p["label"]), _e(f"{p['low']:g}"), _e(f"{p['high']:g}")]
@@ -86,15 +89,24 @@ def write_sensitivity_report(folder: str | Path, out_dir: str | Path | None = No
         REPORT_FILE: lambda path: path.write_text(page, encoding="utf-8")})
 
 
-def _indices(row: pd.Series, morris: bool) -> list[str]:
+def _indices(row: pd.Series, method: str) -> list[str]:
     def one(name: str, flagged: bool) -> str:
         value, half = row[name], row[f"{name}_conf"]
         if flagged or value < 0:
             return f"0 to {max(value + half, 0):,.3g}"
         return f"{value:,.3g}<br><span class='ci'>({value - half:,.3g} to {value + half:,.3g})</span>"
 
-    if morris:
+    def change(name: str) -> str:
+        value, low, high = row[name], row[f"{name}_ci_low"], row[f"{name}_ci_high"]
+        if pd.isna(value):
+            return "-"
+        interval = "" if pd.isna(low) else f"<br><span class='ci'>({low:+,.3g} to {high:+,.3g})</span>"
+        return f"{value:+,.3g}{interval}"
+
+    if method == "morris":
         return [one("mu_star", bool(row["indistinguishable"])), f"{row['sigma']:,.3g}"]
+    if method == "one_at_a_time":
+        return [change("change_low"), change("change_high")]
     return [one("ST", bool(row["ST_indistinguishable"])), one("S1", bool(row["S1_indistinguishable"]))]
 
 

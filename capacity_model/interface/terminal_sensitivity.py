@@ -39,13 +39,22 @@ def _index(row: pd.Series, name: str, flagged: bool, divisor: float, decimals: i
     return f"{_number(value, decimals)} ({_number(value - half, decimals)}\u2013{_number(value + half, decimals)})"
 
 
+def _change(row: pd.Series, name: str, divisor: float, decimals: int) -> str:
+    value, low, high = (row[name] / divisor, row[f"{name}_ci_low"] / divisor, row[f"{name}_ci_high"] / divisor)
+    if pd.isna(value):
+        return "-"
+    shown = f"{value:+,.{decimals}f}"
+    return shown if pd.isna(low) else f"{shown} ({low:+,.{decimals}f} to {high:+,.{decimals}f})"
+
+
 def _note(row: pd.Series) -> str:
     return "" if pd.isna(row["note"]) else str(row["note"])  # read back from indices.csv, an empty note is NaN
 
 
 def format_indices(indices: pd.DataFrame, kpis: list[str] | None = None, months: list[int] | None = None) -> str:
-    """For each KPI and month (default: all in the table), the parameters ranked by Morris's mu* or
-    Sobol's ST, with 95% intervals and a note (those not distinguishable from zero say so)."""
+    """For each KPI and month (default: all in the table), the parameters ranked by Morris's mu*,
+    Sobol's ST or the larger one-at-a-time change, with 95% intervals and a note (those not
+    distinguishable from zero say so)."""
     method = str(indices["method"].iloc[0])
     blocks = []
     for kpi in kpis or list(dict.fromkeys(indices["kpi"])):
@@ -65,6 +74,15 @@ def format_indices(indices: pd.DataFrame, kpis: list[str] | None = None, months:
                          _number(row["sigma"] / divisor, decimals + 1), _note(row)] for _, row in rows.iterrows()]
                 title = (f"{definition.label} at {when}: Morris screening\nmu*: the mean change, in {change}, when "
                          "the parameter crosses its range; sigma: how much that change varies")
+            elif method == "one_at_a_time":
+                change = "percentage points" if unit == "%" else unit
+                header = ["rank", "parameter", "low / high", "change at low (95% interval)",
+                          "change at high (95% interval)", "note"]
+                body = [[str(row["rank"]), row["label"], f"{row['low']:,.4g} / {row['high']:,.4g}",
+                         _change(row, "change_low", divisor, decimals + 1),
+                         _change(row, "change_high", divisor, decimals + 1), _note(row)] for _, row in rows.iterrows()]
+                title = (f"{definition.label} at {when}: one at a time\nthe change, in {change}, from the base with "
+                         "the parameter at the low or the high end of its range, the others as in the base")
             else:
                 header = ["rank", "parameter", "ST (95% interval)", "S1 (95% interval)", "note"]
                 body = [[str(row["rank"]), row["label"],
@@ -74,6 +92,7 @@ def format_indices(indices: pd.DataFrame, kpis: list[str] | None = None, months:
                 title = (f"{definition.label} at {when}: Sobol indices (ST with interactions, S1 alone; shares of "
                          "its variance)")
             blocks.append(_table(title, header, body))
-    footer = ("An index whose 95% interval reaches zero is shown as '0 to' its upper end: "
-              f"{NOT_DISTINGUISHABLE}. indices.csv has every KPI, month and index.")
+    footer = ("A parameter both of whose changes' 95% intervals include zero is "
+              if method == "one_at_a_time" else "An index whose 95% interval reaches zero is shown as '0 to' its "
+              "upper end: ") + f"{NOT_DISTINGUISHABLE}. indices.csv has every KPI, month and index."
     return "\n\n".join([*blocks, footer])

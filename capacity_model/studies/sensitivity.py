@@ -1,4 +1,4 @@
-"""Global sensitivity: which parameters move a KPI, by Morris screening or Sobol indices (SALib).
+"""Sensitivity: which parameters move a KPI, by Morris screening or Sobol indices (SALib), or one at a time.
 
 A study file (``sensitivity_file``) gives the parameters and their ranges; SALib's sample
 becomes a sweep, one point per row, each replicated on common random numbers and run
@@ -14,6 +14,9 @@ row order (SALib reads outputs by position), is analysed:
 - Sobol: ``S1``, the share of the KPI's variance over the ranges due to the parameter
   alone; ``ST``, with all its interactions; ``S1_conf`` and ``ST_conf`` the half-widths
   of their 95% intervals.
+
+- One at a time (``one_at_a_time.py``, no SALib): the paired change from the base at each
+  parameter's low and high, with 95% intervals over the replications.
 
 An index whose interval reaches zero, or that is negative (small samples give those), is
 marked ``indistinguishable`` (and its ``note`` says "not distinguishable from zero"):
@@ -40,14 +43,16 @@ from ..analysis.outputs import csv_writer, json_writer, publish
 from ..errors import UserError
 from ..experiment.executors import Executor
 from ..version import __version__
+from . import one_at_a_time as oat
 from .sensitivity_file import Study, load_study
 from .sweep import Progress, SweepResult, sweep
 
 CONFIDENCE = 0.95
 RESAMPLES = 1000
 NOT_DISTINGUISHABLE = "not distinguishable from zero"
-INDEX_COLUMNS = {"morris": ["mu", "mu_star", "sigma", "mu_star_conf"], "sobol": ["S1", "S1_conf", "ST", "ST_conf"]}
-RANKED_BY = {"morris": "mu_star", "sobol": "ST"}
+INDEX_COLUMNS = {"morris": ["mu", "mu_star", "sigma", "mu_star_conf"], "sobol": ["S1", "S1_conf", "ST", "ST_conf"],
+                 "one_at_a_time": oat.COLUMNS}
+RANKED_BY = {"morris": "mu_star", "sobol": "ST", "one_at_a_time": "effect"}
 """The index each method ranks parameters by (and the tornado chart draws)."""
 
 
@@ -100,8 +105,12 @@ def sensitivity(
             "the outputs by their position in the sample, so "
             "every point is needed: run the same command again to retry only those tasks", result)
     spec = study.spec
-    indices = indices_table(study.method, study.problem, study.sample, result.kpis, study.labels, spec.seed,
-                            spec.levels, order=spec.kpis)
+    if study.method == "one_at_a_time":
+        indices = oat.changes_table(study.parameters, [(f.low, f.high) for f in study.factors], result.kpis,
+                                    study.labels, order=spec.kpis)
+    else:
+        indices = indices_table(study.method, study.problem, study.sample, result.kpis, study.labels, spec.seed,
+                                spec.levels, order=spec.kpis)
     sample = pd.DataFrame(study.sample, columns=study.parameters)
     sample.insert(0, "point", range(len(sample)))
     publish(result.folder, {"sample.csv": csv_writer(sample), "indices.csv": csv_writer(indices),
@@ -211,8 +220,8 @@ def indices_table(method: str, problem: dict, sample: np.ndarray, kpis: pd.DataF
 
 def _manifest(study: Study, result: SweepResult) -> dict:
     spec = study.spec
-    size = {"trajectories": spec.trajectories, "levels": spec.levels} if study.method == "morris" \
-        else {"base_sample": spec.base_sample, "second_order": False}
+    size = ({"trajectories": spec.trajectories, "levels": spec.levels} if study.method == "morris" else
+            {"base_sample": spec.base_sample, "second_order": False} if study.method == "sobol" else {})
     return {
         "package": "capacity-model", "version": __version__, "kind": "sensitivity", "name": study.name,
         "study_file": str(study.path) if study.path else None, "study": spec.model_dump(mode="json"),
@@ -223,13 +232,20 @@ def _manifest(study: Study, result: SweepResult) -> dict:
         "confidence": CONFIDENCE, "bootstrap_resamples": RESAMPLES, "ranked_by": RANKED_BY[study.method],
         "fingerprint": study.sweep.fingerprint, "salib": _salib_version(), "python": sys.version.split()[0],
         "finished": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
-        "reading": (
-            "mu_star: mean absolute change in the KPI, in its units, when the parameter crosses its whole range; "
-            "sigma: how much that change differs with the other parameters"
-            if study.method == "morris" else
-            "S1: share of the KPI's variance over the ranges due to the parameter alone; ST: with its interactions")
-        + "; an index whose 95% interval reaches zero, or that is negative, is not distinguishable from zero",
+        "reading": READINGS[study.method],
     }
+
+
+NOT_ZERO = "; an index whose 95% interval reaches zero, or that is negative, is not distinguishable from zero"
+READINGS = {
+    "morris": "mu_star: mean absolute change in the KPI, in its units, when the parameter crosses its whole range; "
+              "sigma: how much that change differs with the other parameters" + NOT_ZERO,
+    "sobol": "S1: share of the KPI's variance over the ranges due to the parameter alone; ST: with its interactions"
+             + NOT_ZERO,
+    "one_at_a_time": "change_low, change_high: the paired change in the KPI from the base, in its units, with the "
+                     "parameter at the low or the high end of its range and the others at the base; a parameter "
+                     "both of whose 95% intervals include zero is not distinguishable from zero",
+}
 
 
 def _salib_version() -> str:

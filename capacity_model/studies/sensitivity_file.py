@@ -3,7 +3,8 @@
 ```yaml
 name: morris-baseline            # default: the file's name
 base: baseline                   # a scenario file beside this one, or a built-in name
-method: morris                   # morris (screening many parameters) or sobol (S1 and ST for a few)
+method: morris                   # morris (screening many parameters), sobol (S1 and ST for a few) or
+                                 # one_at_a_time (each parameter at its low and its high, the rest at base)
 trajectories: 10                 # Morris: trajectories of (parameters + 1) points each
 # base_sample: 128               # Sobol: N, a power of two; N x (parameters + 2) points
 replications: 5                  # per point, on common random numbers
@@ -28,6 +29,10 @@ every level on a whole number, about the same centre, so that every step is as l
 the analysis takes it to be); a share of a group (``pathway.assessment_outcomes.cin``) renormalises the
 others. Every point of the SALib sample is a scenario that must validate before anything
 runs; its ``values`` are what the scenario holds (a distribution's: the factor applied).
+
+``one_at_a_time`` needs no SALib: point 0 is the base, then each parameter at the low end
+of its range and at the high end, the others as in the base (2 x parameters + 1 points),
+so each change is a paired difference from the base, replication by replication.
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ from ..scenario.perturb import SHARE_GROUPS, scaled
 from .sweep_file import (Parameter, ParameterRange, Point, Sweep, SweepSpec, base_scenario, check_kpis, is_sweep_file,
                          parameter_text, read_study_file)
 
-METHODS = ("morris", "sobol")
+METHODS = ("morris", "sobol", "one_at_a_time")
 DEFAULT_KPIS = ["unallocated", "unallocated_over_5d", "pct_caseload_le_22", "turnover_12m", "cost_cumulative_gbp"]
 
 
@@ -80,7 +85,7 @@ class StudySpec(Frozen):
     name: str | None = None
     description: str = ""
     base: str = "baseline"
-    method: Literal["morris", "sobol"]
+    method: Literal["morris", "sobol", "one_at_a_time"]
     parameters: dict[str, StudyParameter] = Field(min_length=1)
     relative_range: float = Field(default=0.2, gt=0.0, lt=1.0)
     trajectories: int = Field(default=10, ge=2, description="Morris: trajectories")
@@ -106,11 +111,12 @@ class StudySpec(Frozen):
 
     @model_validator(mode="after")
     def _method(self) -> "StudySpec":
-        other = {"morris": ("base_sample",), "sobol": ("trajectories", "levels")}[self.method]
+        other = {"morris": ("base_sample",), "sobol": ("trajectories", "levels"),
+                 "one_at_a_time": ("base_sample", "trajectories", "levels")}[self.method]
         stray = [name for name in other if name in self.model_fields_set]
         if stray:
             raise ValueError(f"{stray[0]} is not for method {self.method} (Morris takes trajectories and levels; "
-                             "Sobol takes base_sample)")
+                             "Sobol takes base_sample; one_at_a_time neither)")
         if self.method == "sobol" and self.base_sample & (self.base_sample - 1):
             below = 1 << (self.base_sample.bit_length() - 1)
             raise ValueError(f"base_sample: {self.base_sample} is not a power of two, which Sobol's sequence needs "
@@ -136,6 +142,13 @@ class Factor:
     relative: str | None  # None (the value itself), "multiply" or "add"
     base: Any  # the base's value
     kind: str  # "number", "whole" (rounded), "share" (its group renormalised) or "distribution" (days scaled)
+
+    @property
+    def at_base(self) -> float:
+        """The base's value in the file's terms: a factor of 1, an amount of 0, or the value itself."""
+        if self.kind == "distribution" or self.relative == "multiply":
+            return 1.0
+        return 0.0 if self.relative == "add" else float(self.base)
 
     def apply(self, data: dict, sampled: float) -> float:
         """Put the sampled value into scenario data; returns the value the scenario now holds
@@ -207,6 +220,18 @@ class Study:
 
 def problem(names: list[str], bounds: list[tuple[float, float]]) -> dict:
     return {"num_vars": len(names), "names": list(names), "bounds": [[float(lo), float(hi)] for lo, hi in bounds]}
+
+
+def one_at_a_time_sample(chosen: list[Factor]) -> np.ndarray:
+    """The base, then each parameter at its low and its high with the others at the base's values."""
+    base = [factor.at_base for factor in chosen]
+    rows = [base]
+    for i, factor in enumerate(chosen):
+        for end in (factor.low, factor.high):
+            row = list(base)
+            row[i] = end
+            rows.append(row)
+    return np.asarray(rows, dtype=float)
 
 
 def make_sample(method: str, problem: dict, size: int, seed: int, levels: int = 4) -> np.ndarray:
@@ -319,9 +344,12 @@ def make_study(spec: StudySpec, base: Scenario, path: Path | None = None) -> Stu
     where = f"{path}: " if path else ""
     chosen = factors(spec, base, path)
     names = [factor.name for factor in chosen]
-    size = spec.trajectories if spec.method == "morris" else spec.base_sample
-    sample = make_sample(spec.method, problem(names, [(f.low, f.high) for f in chosen]), size, spec.seed,
-                         spec.levels)
+    if spec.method == "one_at_a_time":
+        sample = one_at_a_time_sample(chosen)
+    else:
+        size = spec.trajectories if spec.method == "morris" else spec.base_sample
+        sample = make_sample(spec.method, problem(names, [(f.low, f.high) for f in chosen]), size, spec.seed,
+                             spec.levels)
     name = spec.name or (path.stem if path else "sensitivity")
     data = base.model_dump(mode="json")
     points = []

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from ...measures import KPI_BY_ID
 from .style import COLOURS, STYLE, lower_first, month_text, new_figure, scale, titles, unit_text
 
-RANKED_BY = {"morris": ("mu_star", "mu_star_conf"), "sobol": ("ST", "ST_conf")}
+RANKED_BY = {"morris": ("mu_star", "mu_star_conf"), "sobol": ("ST", "ST_conf"), "one_at_a_time": ("effect", None)}
 GREY = "#bbbbbb"
 NOT_DISTINGUISHABLE = "not distinguishable from zero"
 
@@ -35,7 +35,8 @@ def _rows(indices: pd.DataFrame, kpi: str, month: int) -> pd.DataFrame:
                          f"{', '.join(f'{k} at month {m}' for k, m in held)})")
     methods = set(rows["method"])
     if len(methods) != 1 or not methods <= set(RANKED_BY):
-        raise ValueError(f"the indices must come from one method, morris or sobol, not {sorted(methods)}")
+        raise ValueError(f"the indices must come from one method, morris, sobol or one_at_a_time, not "
+                         f"{sorted(methods)}")
     return rows.sort_values("rank", kind="stable")
 
 
@@ -49,6 +50,8 @@ def tornado(indices: pd.DataFrame, kpi: str, month: int, labels: Mapping[str, st
     """
     rows = _rows(indices, kpi, month)
     method = rows["method"].iloc[0]
+    if method == "one_at_a_time":
+        return _paired_tornado(rows, kpi, month, labels)
     index, conf = RANKED_BY[method]
     definition = KPI_BY_ID[kpi]
     divisor = scale(kpi) if method == "morris" else 1.0
@@ -56,8 +59,7 @@ def tornado(indices: pd.DataFrame, kpi: str, month: int, labels: Mapping[str, st
     halves = np.nan_to_num(rows[conf].to_numpy(float) / divisor)
     faint = rows["indistinguishable"].to_numpy(bool)
     widths = np.clip(np.nan_to_num(values), 0.0, None)
-    names = [(labels or {}).get(p, label if isinstance(label, str) and label else p)
-             for p, label in zip(rows["parameter"], rows.get("label", rows["parameter"]))]
+    names = _names(rows, labels)
     positions = np.arange(len(rows))
     with matplotlib.rc_context(STYLE):
         figure = new_figure(8.0, 1.9 + 0.42 * len(rows))
@@ -102,4 +104,46 @@ def tornado(indices: pd.DataFrame, kpi: str, month: int, labels: Mapping[str, st
         titles(figure, ax, f"What moves {lower_first(definition.label)} at {when}",
                f"Parameters ranked by {what}; lines show 95% intervals; hatched grey bars are not "
                "distinguishable from zero", per_inch=10.0)
+    return figure
+
+
+def _names(rows: pd.DataFrame, labels: Mapping[str, str] | None) -> list[str]:
+    return [(labels or {}).get(p, label if isinstance(label, str) and label else p)
+            for p, label in zip(rows["parameter"], rows.get("label", rows["parameter"]))]
+
+
+def _paired_tornado(rows: pd.DataFrame, kpi: str, month: int, labels: Mapping[str, str] | None) -> Figure:
+    """One at a time: for each parameter, the change in the KPI at the low and at the high end of its
+    range (two bars from zero, gids ``low:<parameter>`` and ``high:<parameter>``), with 95% intervals."""
+    definition = KPI_BY_ID[kpi]
+    divisor = scale(kpi)
+    positions = np.arange(len(rows))
+    faint = rows["indistinguishable"].to_numpy(bool)
+    with matplotlib.rc_context(STYLE):
+        figure = new_figure(8.0, 1.9 + 0.42 * len(rows))
+        ax = figure.add_subplot()
+        for end, colour, words in (("low", COLOURS[0], "parameter at its low"),
+                                   ("high", COLOURS[1], "parameter at its high")):
+            change = rows[f"change_{end}"].to_numpy(float) / divisor
+            low = rows[f"change_{end}_ci_low"].to_numpy(float) / divisor
+            high = rows[f"change_{end}_ci_high"].to_numpy(float) / divisor
+            bars = ax.barh(positions, np.nan_to_num(change), height=0.62, color=colour, alpha=0.85, label=words,
+                           hatch=["//" if f else "" for f in faint], edgecolor="#555555", linewidth=0.4)
+            for bar, parameter in zip(bars, rows["parameter"]):
+                bar.set_gid(f"{end}:{parameter}")
+            known = ~np.isnan(low)
+            ax.errorbar(change[known], positions[known], xerr=[change[known] - low[known], high[known] - change[known]],
+                        fmt="none", ecolor="#333333", elinewidth=1.0, capsize=3)
+        ax.axvline(0.0, color="#333333", linewidth=0.8)
+        ax.set_yticks(positions, [textwrap.fill(name, 34) + (f"\n({NOT_DISTINGUISHABLE})" if f else "")
+                                  for name, f in zip(_names(rows, labels), faint)])
+        ax.invert_yaxis()
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel(f"Change from the base, {unit_text(kpi, difference=True)}")
+        ax.legend(frameon=False, loc="lower right").set_gid("legend")
+        date = rows["date"].iloc[0] if "date" in rows and pd.notna(rows["date"].iloc[0]) else None
+        when = month_text(month, date) if date is not None else f"month {int(month)}"
+        titles(figure, ax, f"What moves {lower_first(definition.label)} at {when}",
+               "Each parameter at the low and the high end of its range, the others as in the base (paired "
+               "on common random numbers); lines show 95% intervals", per_inch=10.0)
     return figure
