@@ -105,6 +105,10 @@ class AllocationDesk:
             by_position.moved(worker, before)
             by_id.moved(worker, before)
 
+    def place_with(self, family: Family, worker: Worker, since: float) -> None:
+        """A family open at the origin goes to the worker a council's files name (since ``since``)."""
+        self._give(family, worker, since)
+
     def _queue(self, family: Family, queued_day: float) -> None:
         team = self.team_of[family.stage]
         family.queue_entry = self.queues[team].push(family, family.stage, queued_day)

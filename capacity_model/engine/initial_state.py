@@ -47,6 +47,10 @@ class InitialState:
         self._workforce.start()
         fates = FateBank(self._streams["initial_fates"], self._streams["fate_overflow"])
         self._earlier_closures(fates)
+        if initial.families is not None:
+            self._listed(initial.families, fates)
+            self._workforce.leaving.notices_already_handed_in()
+            return
         for stage in Stage:
             for allocated in (True, False):
                 counts = initial.allocated_children if allocated else initial.unallocated_children
@@ -87,6 +91,41 @@ class InitialState:
                 previous = self._calendar.subtract_working_days(float(closed), assessment, at=BACKDATED)
                 family = self._pathway.new_family(size, fate, referral_day=previous)
                 self._pathway.refer_after(family, float(closed + delay))
+
+    def _listed(self, records: list, fates: FateBank) -> None:
+        """A council's own open families, each on its own clocks: a stage under way for as long as its
+        record says runs on for a duration drawn beyond that (the residual of the stage's distribution)."""
+        calendar, pathway = self._calendar, self._pathway
+        for record in records:
+            family = pathway.new_family(record.children, fates.next_row())
+            self._tally.children["initial"] += record.children
+            stage = record.stage
+            referral, started = float(calendar.day_of(record.referral_date)), float(calendar.day_of(record.stage_start))
+            pathway.open(family, stage, referral)
+            worker = self._workforce.named[record.worker] if record.worker is not None else None
+            ends_at, assessment_started = None, None
+            if stage == Stage.ASSESSMENT.value:
+                if worker is not None:
+                    done = calendar.working_days_between(started, 0.0)
+                    remaining = self._beyond(pathway.stage_duration(stage), done, family) - done
+                    ends_at = calendar.add_working_days(0.0, remaining, at=CLOCKS_RUN_OUT)
+                    assessment_started = started
+            else:
+                ends_at = started + self._beyond(pathway.stage_duration(stage), -started, family)
+            if worker is not None:
+                self._desk.place_with(family, worker, since=started)
+            else:
+                self._desk.wait(family, float(calendar.day_of(record.unallocated_since)))
+            pathway.start(family, stage, ends_at, assessment_started=assessment_started, at_origin=True)
+
+    @staticmethod
+    def _beyond(duration: Duration, age: float, family: Family, tries: int = 200) -> float:
+        """A duration longer than ``age``, drawn from the family's own numbers (at least a day more)."""
+        for _ in range(tries):
+            drawn = duration.days_at(family.fate.uniform())
+            if drawn > age:
+                return drawn
+        return age + 1.0
 
     def _family_sizes(self, children: int, rng: np.random.Generator) -> list[int]:
         sizes = []

@@ -96,6 +96,18 @@ def build_parser() -> argparse.ArgumentParser:
     _study_options(target, "SEARCH_FILE", "a target search file (see studies/ for an example)", "search",
                    runs=False)
 
+    imported = commands.add_parser(
+        "import-data", help="write a scenario from a council's own staff, caseload and referral files",
+        description="Read a folder of CSV files (staff.csv, children.csv, optionally referrals.csv and posts.csv; "
+                    "templates and a data dictionary in examples/council-data/) and write a scenario whose initial "
+                    "state is the service they describe, with pseudonyms for every identifier.")
+    imported.add_argument("folder", type=Path, metavar="FOLDER")
+    imported.add_argument("--out", type=Path, required=True, help="the scenario file to write (YAML)")
+    imported.add_argument("--as-of", type=_iso_date, default=None, metavar="YYYY-MM-DD",
+                          help="the day the files describe (default today): the run's start date")
+    imported.add_argument("--base", default="baseline",
+                          help="the scenario whose values fill what the files do not give (default baseline)")
+
     validate = commands.add_parser("validate", help="check scenario or sweep files without running them")
     validate.add_argument("files", nargs="+", metavar="FILE")
 
@@ -165,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
             return _report(args.folder, args.out)
         if args.command == "validate":
             return _validate(args)
+        if args.command == "import-data":
+            return _import(args)
         return _list()
     except UserError as error:
         _error(error)
@@ -173,6 +187,29 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while stopping changes nothing
         print("capacity-model: interrupted; nothing was written", file=sys.stderr)
         return 130
+
+
+def _import(args: argparse.Namespace) -> int:
+    from ..scenario.council_data import write_council_scenario
+
+    found = write_council_scenario(args.folder, args.out, args.base, args.as_of)
+    counts = found.counts
+    print(f"Wrote {args.out}: {counts['workers']} case-holding social workers, {counts['children']:,} open children "
+          f"in {counts['families']:,} families" + (f", referrals from {counts['referral_months']} months"
+                                                  if counts["referral_months"] else "") + "; identifiers replaced by "
+          "pseudonyms.")
+    for note in found.notes:
+        print(f"  {note}")
+    return 0
+
+
+def _iso_date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write it as YYYY-MM-DD") from None
 
 
 def _load_all(names: list[str]) -> list:

@@ -19,6 +19,7 @@ from .base import Frozen, Probability, Shares, SUM_TOLERANCE
 from .calendar import add_months
 from .distributions import Duration
 from .interventions import Intervention, change_dates, check_interventions, scenario_on
+from .initial_lists import FamilyRecord, WorkerRecord, check_lists, counts_from_lists
 from .oversight import Oversight
 from .workforce import Costs, Workforce
 
@@ -188,6 +189,12 @@ class InitialState(Frozen):
     unallocated_children: StageCounts = StageCounts()
     unallocated_waited_working_days: Duration
     staff: dict[str, StaffInPost]
+    workers: list[WorkerRecord] | None = Field(
+        default=None, description="the workers in post, one by one (then staff is derived from them)")
+    families: list[FamilyRecord] | None = Field(
+        default=None, description="the open families, one by one (then the children counts are derived from them)")
+
+    _counts = model_validator(mode="before")(classmethod(lambda cls, data: counts_from_lists(data)))
 
 class Scenario(Frozen):
     """Everything one model run needs; read one from a file with ``scenario.load_scenario``."""
@@ -225,6 +232,8 @@ class Scenario(Frozen):
                 f"initial_state.staff: names team(s) {unknown} that are not in teams "
                 f"(teams are: {', '.join(self.teams)})"
             )
+        check_lists(self.initial_state, {stage: self.team_for(stage) for stage in Stage},
+                    add_months(self.start_date, -self.warm_up_months))
         interim = self.workforce.interim_team
         if interim is not None and interim.team not in self.teams:
             raise ValueError(

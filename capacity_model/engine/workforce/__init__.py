@@ -43,6 +43,7 @@ class Workforce:
         self.recruitment = Recruitment(env, in_force, streams, self.register, payroll)
         self.leaving = Leaving(env, in_force, self.register, payroll, self.recruitment)
         self._streams = streams
+        self.named: dict[str, Worker] = {}  # the workers of an explicit initial state, by pseudonym
         in_force.listen(self.scenario_changed)
 
     def serve(self, desk: Desk) -> None:
@@ -55,7 +56,14 @@ class Workforce:
         scenario = self.in_force.scenario
         workforce = scenario.workforce
         rng = self._streams["initial_state"]
-        for team, staff in scenario.initial_state.staff.items():
+        if scenario.initial_state.workers is not None:  # a council's own staff list
+            calendar = self.horizon.calendar
+            for record in scenario.initial_state.workers:
+                self.named[record.id] = self.register.join(
+                    record.team, record.kind, service_start_day=float(calendar.day_of(record.service_start)),
+                    initial=True, fte=record.fte)
+        counted = {} if scenario.initial_state.workers is not None else scenario.initial_state.staff
+        for team, staff in counted.items():
             for kind in ("experienced", "newly_qualified", "agency"):
                 for _ in range(getattr(staff, kind)):
                     if kind == "experienced":

@@ -83,10 +83,11 @@ class Register:
 
     # --- changes ------------------------------------------------------------------------
 
-    def join(self, team: str, kind: str, service_start_day: float | None = None, initial: bool = False) -> Worker:
+    def join(self, team: str, kind: str, service_start_day: float | None = None, initial: bool = False,
+             fte: float = 1.0) -> Worker:
         """A social worker starts in ``team`` today (or is in post at the origin, ``initial``)."""
         now = self.env.now
-        worker = Worker(next(self._ids), team, kind, 1.0, 0, start_day=now,
+        worker = Worker(next(self._ids), team, kind, fte, 0, start_day=now,
                         service_start_day=now if service_start_day is None else service_start_day,
                         workload_per_child=self._support.workload_per_child[team])
         worker.fate = self._streams.entity("staff_leaving", worker.id)
