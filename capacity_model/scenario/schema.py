@@ -13,7 +13,8 @@ from datetime import date
 from enum import Enum
 from typing import Literal
 
-from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, field_validator, model_validator
+from pydantic import (Field, NonNegativeInt, PositiveFloat, PositiveInt, field_validator, model_serializer,
+                      model_validator)
 
 from .base import Frozen, Probability, Shares, SUM_TOLERANCE
 from .calendar import add_months
@@ -195,6 +196,15 @@ class InitialState(Frozen):
         default=None, description="the open families, one by one (then the children counts are derived from them)")
 
     _counts = model_validator(mode="before")(classmethod(lambda cls, data: counts_from_lists(data)))
+
+    @model_serializer(mode="wrap")
+    def _lists_only_when_given(self, handler):
+        """A scenario with counts only dumps as before the lists existed (so its task keys do not move)."""
+        data = handler(self)
+        for key in ("workers", "families"):
+            if isinstance(data, dict) and data.get(key) is None:
+                data.pop(key, None)
+        return data
 
 class Scenario(Frozen):
     """Everything one model run needs; read one from a file with ``scenario.load_scenario``."""
