@@ -108,6 +108,21 @@ def build_parser() -> argparse.ArgumentParser:
     imported.add_argument("--base", default="baseline",
                           help="the scenario whose values fill what the files do not give (default baseline)")
 
+    fit = commands.add_parser(
+        "calibrate", help="fit uncertain parameters so that the no-change run reproduces a council's figures",
+        description="Fit each target's parameter (by default the one that moves its KPI most directly) so that the "
+                    "scenario's mean over replications lies within the target's interval, on common random numbers; "
+                    "write the fitted scenario and a table of target, fitted value and interval.")
+    fit.add_argument("scenario", metavar="SCENARIO")
+    fit.add_argument("--targets", type=Path, required=True, metavar="FIGURES.csv",
+                     help="columns kpi, value, low, high, and optionally parameter and month")
+    fit.add_argument("--reps", type=_positive_int, default=10, help="replications per evaluation (default 10)")
+    fit.add_argument("--months", type=_months, default=12,
+                     help="months whose mean each KPI is (default 12: an annual figure)")
+    fit.add_argument("--seed", type=_seed, default=0, help="seed for all random numbers (default 0)")
+    fit.add_argument("--jobs", type=_positive_int, default=None, help="parallel processes (default: all processors)")
+    fit.add_argument("--out", type=Path, required=True, help="the fitted scenario file to write (and a .csv table)")
+
     validate = commands.add_parser("validate", help="check scenario or sweep files without running them")
     validate.add_argument("files", nargs="+", metavar="FILE")
 
@@ -179,6 +194,10 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(args)
         if args.command == "import-data":
             return _import(args)
+        if args.command == "calibrate":
+            from .calibrate_command import calibrate_command
+
+            return calibrate_command(args)
         return _list()
     except UserError as error:
         _error(error)
