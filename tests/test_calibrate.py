@@ -76,3 +76,14 @@ def test_defaults_pair_each_published_figure_with_its_parameter(tmp_path):
                                               "workforce.recruitment.hires_per_advertised_post",
                                               "workforce.agency.fill_probability_per_month"]
     assert np.isclose(targets[1].value, 16)
+
+
+def test_a_parameter_starting_at_its_upper_bound_is_tried_lower_and_no_value_is_refused():
+    from capacity_model.studies.calibrate import _fit_one
+    target = Target("agency_rate", 50.0, 49.0, 51.0, "workforce.agency.fill_probability_per_month")
+    linear = lambda at: {"agency_rate": np.array([100.0 * at[target.parameter]] * 3)}  # noqa: E731
+    fitted = _fit_one(target, {target.parameter: 1.0}, linear)
+    assert fitted == pytest.approx(0.5, abs=0.01)
+    empty = lambda at: {"agency_rate": np.array([np.nan, np.nan])}  # noqa: E731
+    with pytest.raises(CalibrationError, match="has no value in the months run"):
+        _fit_one(target, {target.parameter: 0.5}, empty)

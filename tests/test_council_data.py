@@ -162,3 +162,23 @@ def test_an_explicit_initial_state_is_checked_against_the_teams(tmp_path):
     with pytest.raises(ScenarioError, match="worker: 'W1' is in team 'assessment', but stage 'cin' is held by team "
                                             "'locality'"):
         load_scenario(path)
+
+
+def test_an_imported_childs_visits_follow_their_own_time_in_care():
+    """A child referred long ago who came into care a month before the origin is in their first year in
+    care: their visits' schedule starts from coming into care, not from the referral."""
+    from capacity_model.engine.replication import Replication
+    path_data = load_scenario("baseline").model_dump(mode="json")
+    initial = path_data["initial_state"]
+    for key in ("allocated_children", "unallocated_children", "staff"):
+        initial.pop(key)
+    initial["workers"] = [{"id": "W1", "team": "children_in_care", "kind": "experienced", "service_start": "2015-01-01"}]
+    initial["families"] = [{"id": "F1", "stage": "cic", "referral_date": "2016-05-01", "stage_start": "2020-02-01",
+                            "worker": "W1"}]
+    path_data["warm_up_months"] = 0
+    from capacity_model.scenario import Scenario
+    replication = Replication(Scenario.model_validate(path_data), 0, 0, 1, lambda month_end: None)
+    replication.start()
+    family = next(iter(replication.pathway.open_families.values()))
+    assert family.visit.since == (date(2020, 2, 1) - AS_OF).days
+    assert family.visit.due <= 2 + 42  # spread over the first year's 6 weeks from the first working day, not 3 months

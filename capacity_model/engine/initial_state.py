@@ -116,16 +116,19 @@ class InitialState:
                 self._desk.place_with(family, worker, since=started)
             else:
                 self._desk.wait(family, float(calendar.day_of(record.unallocated_since)))
-            pathway.start(family, stage, ends_at, assessment_started=assessment_started, at_origin=True)
+            pathway.start(family, stage, ends_at, assessment_started=assessment_started, at_origin=True,
+                          stage_started=started)
 
     @staticmethod
     def _beyond(duration: Duration, age: float, family: Family, tries: int = 200) -> float:
-        """A duration longer than ``age``, drawn from the family's own numbers (at least a day more)."""
+        """A duration longer than ``age``, drawn from the family's own numbers: the stage's distribution
+        given that it has lasted ``age`` (by rejection); for a stage older than nearly all of the
+        distribution, ``age`` plus a fresh draw of it [E]."""
         for _ in range(tries):
             drawn = duration.days_at(family.fate.uniform())
             if drawn > age:
                 return drawn
-        return age + 1.0
+        return age + duration.days_at(family.fate.uniform())
 
     def _family_sizes(self, children: int, rng: np.random.Generator) -> list[int]:
         sizes = []
@@ -156,7 +159,7 @@ class InitialState:
             self._desk.wait(family, queued)
         under_way = stage == Stage.ASSESSMENT.value and ends_at is not None
         self._pathway.start(family, stage, ends_at, assessment_started=started if under_way else None,
-                            at_origin=True)
+                            at_origin=True, stage_started=started)
 
 
 def episodes_under_way(duration: Duration, n: int, rng: np.random.Generator,

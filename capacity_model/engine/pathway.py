@@ -75,10 +75,11 @@ class Pathway:
         self.env.timeout(delay).callbacks.append(lambda _: self.refer(family))
 
     def start(self, family: Family, stage: str, stage_ends_at: float | None = None,
-              assessment_started: float | None = None, at_origin: bool = False) -> None:
+              assessment_started: float | None = None, at_origin: bool = False,
+              stage_started: float | None = None) -> None:
         """Start the family's journey from ``stage`` (ending at ``stage_ends_at`` if already known;
         an assessment already under way started on ``assessment_started``; ``at_origin``: the
-        family was open at the origin).
+        family was open at the origin, in a stage begun on ``stage_started``).
 
         A journey is a chain of timeouts, each calling the next step when it rings (no
         process of its own): an assessment starts when a social worker has the family,
@@ -87,7 +88,7 @@ class Pathway:
         if assessment_started is not None:
             family.assessment_started = assessment_started
         if self._oversight is not None:
-            self._oversight.opened(family, at_origin)
+            self._oversight.opened(family, at_origin, stage_started)
         if stage == ASSESSMENT and stage_ends_at is None:
             if family.worker is None:
                 family.on_allocated = self._begin_assessment

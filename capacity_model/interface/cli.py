@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import UserError
+from .council_commands import add_council_commands, council_command
 from ..experiment.defaults import DEFAULT_MONTHS, DEFAULT_REPLICATIONS
 from ..version import __version__
 
@@ -96,32 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     _study_options(target, "SEARCH_FILE", "a target search file (see studies/ for an example)", "search",
                    runs=False)
 
-    imported = commands.add_parser(
-        "import-data", help="write a scenario from a council's own staff, caseload and referral files",
-        description="Read a folder of CSV files (staff.csv, children.csv, optionally referrals.csv and posts.csv; "
-                    "templates and a data dictionary in examples/council-data/) and write a scenario whose initial "
-                    "state is the service they describe, with pseudonyms for every identifier.")
-    imported.add_argument("folder", type=Path, metavar="FOLDER")
-    imported.add_argument("--out", type=Path, required=True, help="the scenario file to write (YAML)")
-    imported.add_argument("--as-of", type=_iso_date, default=None, metavar="YYYY-MM-DD",
-                          help="the day the files describe (default today): the run's start date")
-    imported.add_argument("--base", default="baseline",
-                          help="the scenario whose values fill what the files do not give (default baseline)")
-
-    fit = commands.add_parser(
-        "calibrate", help="fit uncertain parameters so that the no-change run reproduces a council's figures",
-        description="Fit each target's parameter (by default the one that moves its KPI most directly) so that the "
-                    "scenario's mean over replications lies within the target's interval, on common random numbers; "
-                    "write the fitted scenario and a table of target, fitted value and interval.")
-    fit.add_argument("scenario", metavar="SCENARIO")
-    fit.add_argument("--targets", type=Path, required=True, metavar="FIGURES.csv",
-                     help="columns kpi, value, low, high, and optionally parameter and month")
-    fit.add_argument("--reps", type=_positive_int, default=10, help="replications per evaluation (default 10)")
-    fit.add_argument("--months", type=_months, default=12,
-                     help="months whose mean each KPI is (default 12: an annual figure)")
-    fit.add_argument("--seed", type=_seed, default=0, help="seed for all random numbers (default 0)")
-    fit.add_argument("--jobs", type=_positive_int, default=None, help="parallel processes (default: all processors)")
-    fit.add_argument("--out", type=Path, required=True, help="the fitted scenario file to write (and a .csv table)")
+    add_council_commands(commands, _positive_int, _months, _seed)
 
     validate = commands.add_parser("validate", help="check scenario or sweep files without running them")
     validate.add_argument("files", nargs="+", metavar="FILE")
@@ -192,12 +168,8 @@ def main(argv: list[str] | None = None) -> int:
             return _report(args.folder, args.out)
         if args.command == "validate":
             return _validate(args)
-        if args.command == "import-data":
-            return _import(args)
-        if args.command == "calibrate":
-            from .calibrate_command import calibrate_command
-
-            return calibrate_command(args)
+        if args.command in ("import-data", "calibrate"):
+            return council_command(args)
         return _list()
     except UserError as error:
         _error(error)
@@ -206,29 +178,6 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while stopping changes nothing
         print("capacity-model: interrupted; nothing was written", file=sys.stderr)
         return 130
-
-
-def _import(args: argparse.Namespace) -> int:
-    from ..scenario.council_data import write_council_scenario
-
-    found = write_council_scenario(args.folder, args.out, args.base, args.as_of)
-    counts = found.counts
-    print(f"Wrote {args.out}: {counts['workers']} case-holding social workers, {counts['children']:,} open children "
-          f"in {counts['families']:,} families" + (f", referrals from {counts['referral_months']} months"
-                                                  if counts["referral_months"] else "") + "; identifiers replaced by "
-          "pseudonyms.")
-    for note in found.notes:
-        print(f"  {note}")
-    return 0
-
-
-def _iso_date(text: str):
-    from datetime import date
-
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write it as YYYY-MM-DD") from None
 
 
 def _load_all(names: list[str]) -> list:

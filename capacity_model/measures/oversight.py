@@ -10,10 +10,6 @@ from typing import Callable
 
 from .observations import ServiceSnapshot
 
-SUPERVISION_STANDARD_DAYS = 42
-"""The plan's local standard: every case supervised at least every 42 days (objective 6)."""
-
-
 def _percent(part: float, whole: float) -> float | None:
     return 100.0 * part / whole if whole else None
 

@@ -32,9 +32,9 @@ from typing import Any
 import yaml
 
 from .files import ScenarioError, load_scenario
+from .initial_lists import STAGES
 from .schema import Scenario, Stage
 
-STAGES = ("assessment", "cin", "cp", "cic")
 YES, NO = ("y", "yes", "true", "1"), ("n", "no", "false", "0", "")
 MAX_PROBLEMS = 25
 FILES = {

@@ -66,7 +66,8 @@ def counts_from_lists(data: Any) -> Any:
             (allocated if family.get("worker") else waiting)[family.get("stage")] += int(family.get("children", 1))
         derived["allocated_children"] = {stage: allocated[stage] for stage in STAGES}
         derived["unallocated_children"] = {stage: waiting[stage] for stage in STAGES}
-        derived.setdefault("unallocated_waited_working_days", {"kind": "fixed", "days": 0})
+        if "unallocated_waited_working_days" not in data:  # each waiting family's own wait is in its record
+            derived["unallocated_waited_working_days"] = {"kind": "fixed", "days": 0}
     if isinstance(workers, list) and all(isinstance(w, dict) for w in workers):
         staff: dict[str, dict[str, int]] = {}
         for worker in workers:
@@ -74,8 +75,7 @@ def counts_from_lists(data: Any) -> Any:
             if worker.get("kind") in KINDS:
                 team[worker["kind"]] += 1
         derived["staff"] = staff
-    return {**data, **derived, **({"unallocated_waited_working_days": data["unallocated_waited_working_days"]}
-                                  if "unallocated_waited_working_days" in data else {})}
+    return {**data, **derived}
 
 
 def check_lists(initial: Any, team_of: dict[Any, str], origin: date) -> None:

@@ -20,9 +20,10 @@ ABSENCE_SHARE = Field(default=0.0, ge=0.0, lt=1.0, description="share of the sta
 class Visits(Frozen):
     """Statutory visits by the child's social worker, at most every so often by stage.
 
-    A family's children are visited together (one visit's time). Visits take place in
-    the week they fall due if the worker's visiting hours allow, most overdue first; a
-    visit that does not fit waits for the next week. A child with no social worker is
+    A family's children are visited together (one visit's time). Each working day a
+    worker makes the visits due before the next working day, most overdue first, while
+    their visiting hours (coming in daily, saved up to a week's worth) allow; a visit
+    that does not fit waits for the next day with time. A child with no social worker is
     not visited.
     """
 
@@ -49,8 +50,8 @@ class Supervision(Frozen):
 class IroService(Frozen):
     """Independent Reviewing Officers chairing conferences and reviews, with minute-takers.
 
-    Meetings are held in the week they fall due while the IROs' and the minute-takers'
-    hours allow, most overdue first. Some are put off a week for reasons other than the
+    Each working day the meetings due are held, most overdue first, while the IROs' and
+    the minute-takers' hours (coming in daily, saved up to a week's worth) allow. Some are put off a week for reasons other than the
     service's capacity (a parent, a partner agency or a report not ready):
     ``*_put_off_share`` of those falling due. ``minute_takers_fte`` of None means
     minute-taking never holds a meeting up. An IRO's hours per meeting are the whole
@@ -58,7 +59,6 @@ class IroService(Frozen):
     monitoring the plan until the next one.
     """
 
-    posts_fte: NonNegativeFloat = 0.0
     in_post_fte: NonNegativeFloat
     hours_per_fte_week: PositiveFloat = Field(description="an IRO's time for conferences and reviews")
     hours_per_conference: PositiveFloat = Field(description="an initial child protection conference")

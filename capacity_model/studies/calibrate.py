@@ -126,6 +126,10 @@ def read_targets(path: str | Path, base: Scenario) -> list[Target]:
                 problems.append(f"{where}, column parameter: {parameter} is {current!r}, not a number to fit")
                 continue
             month = (values.get("month") or "").strip()
+            if month and not (month.isdigit() and int(month) >= 1):
+                problems.append(f"{where}, column month: {month!r} is not a month number (1 or more), or leave it "
+                                "empty for the mean over the months run")
+                continue
             targets.append(Target(kpi, value, low, high, parameter, int(month) if month else None))
     if problems:
         raise CalibrationError("\n".join(problems))
@@ -181,14 +185,23 @@ def calibrate(base: Scenario, targets: list[Target], replications: int = 10, mon
 def _fit_one(target: Target, values: dict[str, float], model) -> float:
     """Secant steps on one parameter, the others held, until the model's mean is within the target's interval."""
     low_bound, high_bound = BOUNDS.get(target.parameter, (0.0, float("inf")))
+    def mean_at(x: float) -> float:
+        found = model({**values, target.parameter: x})[target.kpi]
+        if not np.isfinite(found).any():
+            raise CalibrationError(f"calibration: {target.kpi} has no value in the months run (month "
+                                   f"{target.month or 'all'}); check the figures file's month and --months")
+        return float(np.nanmean(found))
+
     x0 = values[target.parameter]
-    y0 = float(np.nanmean(model({**values, target.parameter: x0})[target.kpi]))
+    y0 = mean_at(x0)
     if target.met(y0):
         return x0
     x1 = min(max(x0 * 1.2 if x0 else 0.05, low_bound), high_bound)
+    if x1 == x0:  # already at the upper bound: try lower
+        x1 = max(x0 * 0.8, low_bound)
     best = (abs(y0 - target.value), x0)
     for _ in range(STEPS):
-        y1 = float(np.nanmean(model({**values, target.parameter: x1})[target.kpi]))
+        y1 = mean_at(x1)
         best = min(best, (abs(y1 - target.value), x1))
         if target.met(y1):
             return x1
@@ -234,12 +247,15 @@ def write_fitted(calibration: Calibration, source: str, out: str | Path) -> None
     extends = os.path.relpath(given.resolve(), out.resolve().parent) if given.suffix in (".yaml", ".yml") else source
     lines += [f"name: {out.stem}", f"extends: {extends}"]
     nested: dict = {}
+    whole = calibration.scenario.model_dump(mode="json")
     for row in table.itertuples(index=False):
-        set_nested(nested, row.parameter, round(float(row.fitted), 6))
+        set_nested(nested, row.parameter, get_path(whole, row.parameter))  # as the fitted scenario holds it
     text = "\n".join(lines) + "\n" + yaml.safe_dump(nested, sort_keys=False)
     temporary = out.with_name(f".{out.stem}.incomplete.yaml")
+    temporary_table = out.with_name(f".{out.stem}.incomplete.csv")
     temporary.write_text(text, encoding="utf-8")
-    table.to_csv(out.with_suffix(".csv"), index=False)
+    table.to_csv(temporary_table, index=False)
+    temporary_table.replace(out.with_suffix(".csv"))
     temporary.replace(out)
 
 

@@ -49,7 +49,7 @@ from .sweep import Progress, SweepResult, sweep
 
 CONFIDENCE = 0.95
 RESAMPLES = 1000
-NOT_DISTINGUISHABLE = "not distinguishable from zero"
+NOT_DISTINGUISHABLE = oat.NOT_DISTINGUISHABLE
 INDEX_COLUMNS = {"morris": ["mu", "mu_star", "sigma", "mu_star_conf"], "sobol": ["S1", "S1_conf", "ST", "ST_conf"],
                  "one_at_a_time": oat.COLUMNS}
 RANKED_BY = {"morris": "mu_star", "sobol": "ST", "one_at_a_time": "effect"}

@@ -43,14 +43,16 @@ class Oversight:
         self.supervision = SupervisionRound()
         self.meetings = IroMeetings(horizon.calendar, streams["oversight_meetings"])
 
-    def opened(self, family: Family, at_origin: bool = False) -> None:
-        """A family is referred (or, ``at_origin``, was already open at the origin: due days spread over intervals)."""
+    def opened(self, family: Family, at_origin: bool = False, stage_started: float | None = None) -> None:
+        """A family is referred (or, ``at_origin``, was already open at the origin, in a stage begun on
+        ``stage_started``: due days spread over intervals)."""
         settings, now = self.in_force.scenario.oversight, self.env.now
         if at_origin:  # spread from the first working day, so that none is overdue before any work is done
             now = float(self._horizon.calendar.next_day_on(now, EVERY_DAY))
         spread = (lambda: float(self._rng.random())) if at_origin else (lambda: None)
         self.supervision.start(family, settings.supervision.every_days, now, spread())
-        self.visits.start(family, settings.visits, now, spread())
+        self.visits.start(family, settings.visits, now, spread(),
+                          since=stage_started if stage_started is not None else family.referral_day)
         self.meetings.start(family, settings.iro_service, now, spread())
 
     def stage_changed(self, family: Family) -> None:

@@ -14,7 +14,7 @@ from .tasks import TaskBook, TimeBank
 
 
 class SupervisionRound:
-    """Every open case's next supervision, and each week's round."""
+    """Every open case's next supervision, and each working day's round."""
 
     def __init__(self) -> None:
         self.book = TaskBook()

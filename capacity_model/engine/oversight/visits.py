@@ -29,7 +29,7 @@ _due = operator.attrgetter("due")
 
 
 class VisitRound:
-    """Every family's next statutory visit, and each week's round of visits."""
+    """Every family's next statutory visit, and each working day's round of visits."""
 
     def __init__(self, calendar: WorkingCalendar, support: Support):
         self.book = TaskBook()
@@ -40,13 +40,15 @@ class VisitRound:
         self._no_worker: list[Task] = []
         self._later: dict[tuple[int, int], float] = {}  # (day, working days) -> when a clock run from it ends
 
-    def start(self, family, settings: Visits, now: float, spread: float | None = None) -> None:
-        """The family's first visit in its stage (``spread``: a share of the interval already gone, at the origin)."""
+    def start(self, family, settings: Visits, now: float, spread: float | None = None,
+              since: float | None = None) -> None:
+        """The family's first visit in its stage (``spread``: at the origin, a share of the interval already
+        gone, in a stage begun on ``since``)."""
         stage = family.stage
         if stage not in VISITED_STAGES:
             family.visit = None
             return
-        since = now if spread is None else family.referral_day
+        since = now if spread is None or since is None else since
         if spread is None:
             due = now + settings.cic_first_within_days if stage == "cic" else self._after(settings, stage, now, since)
         else:
@@ -75,6 +77,9 @@ class VisitRound:
             hours = time.hours(worker, today, self.hours_per_week(worker, settings))
             if hours + 1e-9 < per_visit and worker.can_hold_cases:
                 time.spend(worker, today, hours)  # saving up
+                waiting[worker] = self._still_theirs(worker, tasks)
+                if not waiting[worker]:
+                    del waiting[worker]
                 continue
             i, n = 0, len(tasks)
             while i < n and hours + 1e-9 >= per_visit:
@@ -89,13 +94,15 @@ class VisitRound:
                 redo(task, day, after(settings, task.kind, day, task.since))
                 hours -= per_visit
             time.spend(worker, today, hours)
-            rest = tasks[i:] if i else tasks
-            if rest and not worker.can_hold_cases:  # absent, leaving or gone: some of the families have moved
-                rest = [task for task in rest if not task.ended and (task.family.worker is worker or self._route(task))]
+            rest = self._still_theirs(worker, tasks[i:] if i else tasks)
             if rest:
                 waiting[worker] = rest
             else:
                 del waiting[worker]
+
+    def _still_theirs(self, worker: Worker, tasks: list[Task]) -> list[Task]:
+        """The worker's waiting visits, those of families moved to someone else (or none) routed there."""
+        return [task for task in tasks if not task.ended and (task.family.worker is worker or self._route(task))]
 
     def _route(self, task: Task) -> bool:
         """Put a task due in its worker's list, in due order (False: it is no longer this worker's)."""
