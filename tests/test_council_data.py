@@ -182,3 +182,33 @@ def test_an_imported_childs_visits_follow_their_own_time_in_care():
     family = next(iter(replication.pathway.open_families.values()))
     assert family.visit.since == (date(2020, 2, 1) - AS_OF).days
     assert family.visit.due <= 2 + 42  # spread over the first year's 6 weeks from the first working day, not 3 months
+
+
+def test_excel_workbooks_import_as_the_csv_files_do(imported, tmp_path, capsys):
+    from openpyxl import Workbook
+    folder = tmp_path / "excel"
+    folder.mkdir()
+    for name in ("staff", "children", "referrals", "posts"):
+        book = Workbook()
+        sheet = book.active
+        rows = list(csv.reader((EXAMPLE / f"{name}.csv").open(encoding="utf-8")))
+        for i, row in enumerate(rows):
+            cells = []
+            for j, cell in enumerate(row):
+                if i and rows[0][j].endswith(("_date", "_since")) and cell:
+                    cells.append(date.fromisoformat(cell))  # dates as Excel holds them
+                elif i and rows[0][j] in ("fte", "children", "posts_fte"):
+                    cells.append(float(cell))
+                else:
+                    cells.append(cell)
+            sheet.append(cells)
+        book.save(folder / f"{name}.xlsx")
+    out = tmp_path / "from-excel.yaml"
+    assert main(["import-data", str(folder), "--out", str(out), "--as-of", AS_OF.isoformat()]) == 0
+    assert load_scenario(out).initial_state == load_scenario(imported).initial_state
+    assert load_scenario(out).referrals == load_scenario(imported).referrals
+    book = Workbook()
+    book.active.append(["worker_id", "team"])
+    book.save(folder / "staff.xlsx")
+    assert main(["import-data", str(folder), "--out", str(tmp_path / "x.yaml"), "--as-of", "2020-03-01"]) == 2
+    assert "staff.xlsx, row 1: missing column(s) role" in capsys.readouterr().err

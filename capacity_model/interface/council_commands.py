@@ -46,7 +46,7 @@ def council_command(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from ..scenario.council_data import write_council_scenario
 
-    found = write_council_scenario(args.folder, args.out, args.base, args.as_of)
+    found = write_council_scenario(args.folder, args.out, args.base, args.as_of, excel=read_first_sheet)
     counts = found.counts
     print(f"Wrote {args.out}: {counts['workers']} case-holding social workers, {counts['children']:,} open children "
           f"in {counts['families']:,} families" + (f", referrals from {counts['referral_months']} months"
@@ -55,6 +55,36 @@ def _import(args: argparse.Namespace) -> int:
     for note in found.notes:
         print(f"  {note}")
     return 0
+
+
+def read_first_sheet(path: Path) -> list[list[str]]:
+    """A workbook's first sheet as rows of text: dates as YYYY-MM-DD, whole numbers without '.0'."""
+    from datetime import date, datetime
+
+    from openpyxl import load_workbook
+
+    from ..scenario.council_data import DataError
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # not a workbook openpyxl can read
+        raise DataError(f"{path.name}: cannot be read as an Excel workbook ({type(error).__name__}: {error})") from None
+
+    def text(cell) -> str:
+        if cell is None:
+            return ""
+        if isinstance(cell, datetime):
+            return cell.date().isoformat()
+        if isinstance(cell, date):
+            return cell.isoformat()
+        if isinstance(cell, float) and cell.is_integer():
+            return str(int(cell))
+        return str(cell)
+
+    try:
+        return [[text(cell) for cell in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        book.close()
 
 
 def _iso_date(text: str):

@@ -1,6 +1,7 @@
 """A council's own files into a scenario: its staff and open children as the initial state, its referrals as demand.
 
-The folder holds CSV files whose columns follow the DfE returns (``examples/council-data/``
+The folder holds CSV files (or Excel workbooks of the same names, ``staff.xlsx``: the
+first sheet, when the command is given a reader for them) whose columns follow the DfE returns (``examples/council-data/``
 has a template of each and a data dictionary, ``README.md``):
 
 - ``staff.csv`` (required): ``worker_id, team, role, agency, asye, fte, start_date``; role
@@ -27,7 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -61,7 +62,10 @@ class Import:
 
 
 class _Problems(list):
+    names: dict[str, str]  # a file's name as read (staff.xlsx for staff.csv)
+
     def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
+        file = self.names.get(file, file)
         where = file + (f", row {row}" if row is not None else "") + (f", column {column}" if column else "")
         self.append(f"{where}: {message}")
 
@@ -73,21 +77,33 @@ class _Problems(list):
                             "was written:\n" + "\n".join(f"  {line}" for line in shown))
 
 
-def _rows(folder: Path, name: str, problems: _Problems) -> list[tuple[int, dict[str, str]]] | None:
+ExcelReader = Callable[[Path], list[list[str]]]
+"""Reads a workbook's first sheet as rows of text (the header first): given by the command line, which may
+use openpyxl (the scenario layer reads CSV only)."""
+
+
+def _rows(folder: Path, name: str, problems: _Problems, excel: ExcelReader | None = None
+          ) -> list[tuple[int, dict[str, str]]] | None:
     path = folder / name
-    if not path.is_file():
+    workbook = path.with_suffix(".xlsx")
+    if not path.is_file() and excel is not None and workbook.is_file():
+        problems.names[name] = workbook.name
+        table = excel(workbook)
+    elif path.is_file():
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            table = list(csv.reader(handle))
+    else:
         if name not in OPTIONAL:
-            problems.add(name, None, None, f"missing: the folder needs it (columns: {', '.join(FILES[name])})")
+            problems.add(name, None, None, f"missing: the folder needs it (columns: {', '.join(FILES[name])}"
+                         + (", or the same in an Excel workbook" if excel else "") + ")")
         return None
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip() for h in reader.fieldnames or []]
-        missing = [c for c in FILES[name] if c not in header]
-        if missing:
-            problems.add(name, 1, None, f"missing column(s) {', '.join(missing)} (columns: {', '.join(FILES[name])})")
-            return None
-        return [(number, {k.strip(): (v or "").strip() for k, v in row.items() if k is not None})
-                for number, row in enumerate(reader, start=2)]
+    header = [h.strip() for h in (table[0] if table else [])]
+    missing = [c for c in FILES[name] if c not in header]
+    if missing:
+        problems.add(name, 1, None, f"missing column(s) {', '.join(missing)} (columns: {', '.join(FILES[name])})")
+        return None
+    return [(number, {column: (cells[i] if i < len(cells) else "").strip() for i, column in enumerate(header)})
+            for number, cells in enumerate(table[1:], start=2) if any(cell.strip() for cell in cells)]
 
 
 def _date(text: str, file: str, row: int, column: str, as_of: date, problems: _Problems,
@@ -115,20 +131,21 @@ def _flag(text: str, file: str, row: int, column: str, problems: _Problems) -> b
     return False
 
 
-def read_council_data(folder: str | Path, base: Scenario, as_of: date) -> Import:
+def read_council_data(folder: str | Path, base: Scenario, as_of: date, excel: ExcelReader | None = None) -> Import:
     """The scenario data the folder gives, on top of ``base``; ``DataError`` listing every problem."""
     folder = Path(folder)
     if not folder.is_dir():
         raise DataError(f"{folder}: not a folder (it should hold {', '.join(FILES)})")
     problems = _Problems()
+    problems.names = {}
     teams = list(base.teams)
     team_of = {stage: base.team_for(Stage(stage)) for stage in STAGES}
-    staff = _rows(folder, "staff.csv", problems)
-    children = _rows(folder, "children.csv", problems)
+    staff = _rows(folder, "staff.csv", problems, excel)
+    children = _rows(folder, "children.csv", problems, excel)
     workers, managers_fte = _workers(staff or [], teams, as_of, problems)
     families = _families(children or [], workers, teams, team_of, as_of, problems)
-    referrals = _rows(folder, "referrals.csv", problems)
-    posts = _rows(folder, "posts.csv", problems)
+    referrals = _rows(folder, "referrals.csv", problems, excel)
+    posts = _rows(folder, "posts.csv", problems, excel)
     monthly = _monthly(referrals or [], as_of, problems)
     establishment = _posts(posts or [], teams, problems)
     problems.raise_if_any(folder)
@@ -257,6 +274,8 @@ def _monthly(rows: list, as_of: date, problems: _Problems) -> dict[str, int]:
     monthly: dict[str, int] = {}
     for row, values in rows:
         month = values["month"]
+        if len(month) == 10:  # a date, as a workbook gives a month: its year and month
+            month = month[:7]
         try:
             when = date.fromisoformat(month + "-01")
         except ValueError:
@@ -325,12 +344,12 @@ def _masked(identifier: str) -> str:
 
 
 def write_council_scenario(folder: str | Path, out: str | Path, base: str = "baseline",
-                           as_of: date | None = None) -> Import:
+                           as_of: date | None = None, excel: ExcelReader | None = None) -> Import:
     """Read the folder and write the scenario file ``out`` (whole, or nothing on any problem)."""
     out = Path(out)
     as_of = as_of or date.today()
     base_scenario = load_scenario(base)
-    found = read_council_data(folder, base_scenario, as_of)
+    found = read_council_data(folder, base_scenario, as_of, excel)
     name = out.stem
     data = {"name": name, "description": f"{name}: the service on {as_of} from its own files", "extends": base,
             **found.data}
