@@ -36,3 +36,14 @@ def test_modules_and_classes_stay_small(path):
         if isinstance(node, ast.ClassDef):
             length = node.end_lineno - node.lineno + 1
             assert length <= MOST_CLASS_LINES, f"class {node.name} in {path.name} is {length} lines"
+
+
+def test_the_command_line_starts_without_importing_the_heavy_libraries():
+    """`capacity-model --version` stays quick: pandas, numpy's simulation stack, matplotlib and SimPy
+    are imported only when a command needs them (issue 12's start-up)."""
+    import subprocess
+    import sys
+    code = ("import sys, capacity_model.interface.cli; "
+            "print(sorted(m for m in ('pandas', 'matplotlib', 'simpy', 'scipy', 'distributed') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

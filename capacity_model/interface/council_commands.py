@@ -1,12 +1,13 @@
-"""``capacity-model import-data`` and ``calibrate``: a council's own files into a scenario, and its fit to the council's figures."""
+"""``capacity-model import-data`` and ``calibrate``: a council's own files into a scenario, and its fit to its figures.
+
+Everything heavy is imported when a command runs, so that ``capacity-model --version`` stays quick.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-
-from ..experiment import default_jobs
 
 
 def add_council_commands(commands, positive_int, months, seed) -> None:
@@ -97,6 +98,7 @@ def _iso_date(text: str):
 
 
 def calibrate_command(args: argparse.Namespace) -> int:
+    from ..experiment import default_jobs
     from ..scenario import load_scenario
     from ..studies.calibrate import calibrate, read_targets, write_fitted
 
