@@ -193,26 +193,30 @@ def verification_section(reps: int) -> list[str]:
     return lines + [""]
 
 
-def oversight_section(result, figures: pd.DataFrame) -> list[str]:
+def figures_table(result, figures: pd.DataFrame, rows: list) -> list[str]:
+    """Each measure's model value (mean over months 1 to 24, 95% interval) beside its published figure."""
     values = face_values(result)
-    lines = [
+    lines = ["| measure | model | source value | source | note |", "|---|---|---|---|---|"]
+    for label, key, source, scale, note in rows:
+        shown, cited = published(figures, source, scale)
+        lines.append(f"| {label} | {interval(values[key], kpi=key)} | {shown} | {cited} | {note} |")
+    return lines
+
+
+def oversight_section(result, figures: pd.DataFrame) -> list[str]:
+    return [
         "### Priority Area 1's capacity measures",
         "",
         "The same runs, the oversight layer's KPIs (issue 15). National figures are few; where a",
         "council's published performance report is the only figure found, it is named. Sources of the",
         "defaults behind them are in `docs/assumptions.csv`.",
         "",
-        "| measure | model | source value | source | note |",
-        "|---|---|---|---|---|",
+        *figures_table(result, figures, OVERSIGHT_VALIDITY),
+        "",
     ]
-    for label, key, source, scale, note in OVERSIGHT_VALIDITY:
-        shown, cited = published(figures, source, scale)
-        lines.append(f"| {label} | {interval(values[key], kpi=key)} | {shown} | {cited} | {note} |")
-    return lines + [""]
 
 
 def face_validity_section(result, figures: pd.DataFrame) -> list[str]:
-    values = face_values(result)
     lines = [
         "## Face validity: the no-change baseline against published figures",
         "",
@@ -220,12 +224,8 @@ def face_validity_section(result, figures: pd.DataFrame) -> list[str]:
         f"1 to {MONTHS} (after the 12-month warm-up) with its 95% confidence interval across replications.",
         "[F] found, [D] derived, [E] estimate.",
         "",
-        "| measure | model | source value | source | note |",
-        "|---|---|---|---|---|",
+        *figures_table(result, figures, FACE_VALIDITY),
     ]
-    for label, key, source, scale, note in FACE_VALIDITY:
-        shown, cited = published(figures, source, scale)
-        lines.append(f"| {label} | {interval(values[key], kpi=key)} | {shown} | {cited} | {note} |")
     lines += [
         "",
         "### Where the model differs, and why",
