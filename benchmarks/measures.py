@@ -226,3 +226,31 @@ def sweep_on_workers(workers: int, replications: int, months: int = 24) -> dict:
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     seconds, mb = map(float, done.stdout.strip().splitlines()[-1].split())
     return {"workers": workers, "tasks": 15 * replications, "seconds": seconds, "peak_memory_mb": mb}
+
+
+def page_run(replications: int = 20, months: int = 24) -> dict:
+    """The page's Run button: a run job of the baseline on the page's pool of processes (started and
+    warmed first, as the page's is after its first run), until its run folder is written; then the same
+    levers again under another name (kept: nothing runs)."""
+    from capacity_model.experiment import default_jobs
+    from capacity_model.experiment.executors import KeptPool
+    from capacity_model.interface.app.jobs import Jobs
+
+    load_scenario, _, _, _ = _api()
+    scenario = load_scenario("baseline")
+    workers = default_jobs()
+    pool = KeptPool(workers)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            jobs = Jobs(Path(folder), pool, workers)
+            jobs.run(scenario, workers, 1, seed=999).finished.wait()  # the processes started and warm
+            start = time.perf_counter()
+            jobs.run(scenario, replications, months, seed=0).finished.wait()
+            first = time.perf_counter() - start
+            start = time.perf_counter()
+            jobs.run(scenario.model_copy(update={"name": "again"}), replications, months, seed=0).finished.wait()
+            kept = time.perf_counter() - start
+    finally:
+        pool.close()
+    return {"replications": replications, "months": months, "workers": workers, "seconds": first,
+            "kept_seconds": kept}

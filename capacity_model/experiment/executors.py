@@ -104,6 +104,37 @@ class Processes:
         pool.join()
 
 
+class KeptPool:
+    """Tasks shared among ``workers`` processes that stay up between calls, for a program that runs
+    many small experiments while a person waits (the web page): the processes start once, from a
+    fork server that has already imported the model, so a call pays no start-up. Safe to use from
+    several threads at once; ``close`` stops the processes."""
+
+    def __init__(self, workers: int):
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["capacity_model.experiment.task"])
+        self.workers = workers
+        self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts)
+
+    def as_completed(self, tasks: Sequence[Task]) -> Iterator[tuple[int, Outcome]]:
+        from concurrent.futures import as_completed
+
+        futures = {self._pool.submit(attempt, task): number for number, task in enumerate(tasks)}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:  # abandoned part-way (an error, a closed page): what has not started does not run
+            for future in futures:
+                future.cancel()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 

@@ -99,6 +99,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_council_commands(commands, _positive_int, _months, _seed)
 
+    app = commands.add_parser(
+        "app", help="open the planners' page in a browser: levers, results, comparisons, how many are needed",
+        description="Serve the planners' page on this machine (no internet needed) and open it in the browser: "
+                    "choose a scenario, change the levers, run, compare options with the base and search for the "
+                    "posts or support officers a target needs. Ctrl-C stops it.")
+    app.add_argument("--port", type=_whole_number(1, 65535), default=8501, help="port to serve on (default 8501)")
+    app.add_argument("--address", default="localhost",
+                     help="address to serve on (default localhost: only this machine can open the page)")
+    app.add_argument("--results", type=Path, default=Path("results") / "app", metavar="DIR",
+                     help="folder for the page's runs, kept so that going back to one is instant "
+                          "(default results/app)")
+    app.add_argument("--scenarios", type=Path, default=Path("scenarios"), metavar="DIR",
+                     help="folder of scenario files offered beside the built-in ones (default scenarios)")
+    app.add_argument("--workers", type=_positive_int, default=None,
+                     help="processes for the runs (default: all processors)")
+    app.add_argument("--no-browser", action="store_true", help="do not open a browser (serve only)")
+
     validate = commands.add_parser("validate", help="check scenario or sweep files without running them")
     validate.add_argument("files", nargs="+", metavar="FILE")
 
@@ -170,6 +187,10 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(args)
         if args.command in ("import-data", "calibrate"):
             return council_command(args)
+        if args.command == "app":
+            from .app import serve
+
+            return serve(args.port, args.address, args.results, args.scenarios, args.workers, not args.no_browser)
         return _list()
     except UserError as error:
         _error(error)
@@ -214,6 +235,7 @@ def _run(args: argparse.Namespace, argv: list[str] | None) -> int:
     from ..analysis.summary import summarise
     from ..analysis.tables import scorecard_months
     from ..experiment import default_jobs, run_experiment
+    from .run_outputs import run_files
     from .terminal import format_scorecard
 
     scenarios = _load_all(args.scenarios)
@@ -228,8 +250,8 @@ def _run(args: argparse.Namespace, argv: list[str] | None) -> int:
         balance = pd.concat([r.balance for r in results], ignore_index=True)
         caseloads = pd.concat([r.caseloads for r in results], ignore_index=True)
         summary = summarise(kpis)
-        folder = staging.publish(_files(_manifest(args, argv, scenarios, jobs, started), kpis, balance, caseloads,
-                                        summary))
+        folder = staging.publish(run_files(_manifest(args, argv, scenarios, jobs, started), kpis, balance, caseloads,
+                                           summary))
     for name in names:
         print(format_scorecard(summary, name, scorecard_months(args.months)))
         print()
@@ -242,6 +264,7 @@ def _compare(args: argparse.Namespace, argv: list[str] | None) -> int:
     from ..analysis.tables import scorecard_months
     from ..experiment import default_jobs
     from ..studies.compare import compare
+    from .run_outputs import run_files
     from .terminal import format_comparison
 
     base, *options = _load_all([args.base, *args.options])
@@ -252,9 +275,9 @@ def _compare(args: argparse.Namespace, argv: list[str] | None) -> int:
             _cluster(args) as cluster:
         result = compare(base, options, args.reps, args.months, args.seed, jobs,
                          assumption_ends=args.freed_time_ends, executor=cluster)
-        manifest = {**_manifest(args, argv, [base, *options], jobs, started), "base": base.name,
-                    "variants": [asdict(variant) for variant in result.variants]}
-        folder = staging.publish(_files(manifest, result.kpis, result.balance, result.caseloads, result.summary,
+        manifest = _manifest(args, argv, [base, *options], jobs, started, base=base.name,
+                             variants=[asdict(variant) for variant in result.variants])
+        folder = staging.publish(run_files(manifest, result.kpis, result.balance, result.caseloads, result.summary,
                                         {"comparison.csv": csv_writer(result.differences)}))
     print(format_comparison(result.differences, scorecard_months(args.months), result.variants))
     print()
@@ -276,35 +299,10 @@ def _report(folder: Path, out: Path | None = None) -> int:
     return 0
 
 
-def _manifest(args, argv, scenarios, jobs: int, started: datetime) -> dict:
-    return {
-        "package": "capacity-model",
-        "version": __version__,
-        "command": shlex.join(["capacity-model", *(sys.argv[1:] if argv is None else argv)]),
-        "scenarios": [s.model_dump(mode="json") for s in scenarios],
-        "seed": args.seed,
-        "replications": args.reps,
-        "months": args.months,
-        "jobs": jobs,
-        "python": sys.version.split()[0],
-        "started": started.isoformat(timespec="seconds"),
-        "finished": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds"),
-    }
+def _manifest(args, argv, scenarios, jobs: int, started: datetime, **more) -> dict:
+    from .run_outputs import run_manifest
 
-
-def _files(manifest: dict, kpis, balance, caseloads, summary, extra: dict | None = None) -> dict:
-    """A run folder's files, name -> writer."""
-    from ..analysis.outputs import csv_writer, json_writer, parquet_writer
-
-    return {
-        "manifest.json": json_writer(manifest),
-        "kpis_monthly.csv": csv_writer(kpis),
-        "kpis_monthly.parquet": parquet_writer(kpis),
-        "summary.csv": csv_writer(summary),
-        "balance.csv": csv_writer(balance),
-        "caseloads_monthly.csv": csv_writer(caseloads),
-        **(extra or {}),
-    }
+    return run_manifest(_command_line(argv), scenarios, args.seed, args.reps, args.months, jobs, started, **more)
 
 
 def _error(error: Exception) -> None:

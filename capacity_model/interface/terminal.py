@@ -43,7 +43,7 @@ def _table(title: str, header: list[str], rows: list[list[str] | None], left: in
     return "\n".join([*lines, footer] if footer else lines)
 
 
-def _interval(c: pd.Series, scale: float, decimals: int) -> str:
+def interval_text(c: pd.Series, scale: float, decimals: int) -> str:
     mean = _number(c["mean"] / scale, decimals)
     if pd.isna(c["ci_low"]):
         return mean
@@ -63,7 +63,7 @@ def format_scorecard(summary: pd.DataFrame, scenario: str, months: list[int]) ->
         label = kpi.label + ("" if unit.lower() in kpi.label.lower() else f", {unit}")
         label += f"; target: {kpi.target_text}" if kpi.target_text else ""
         cells = [cell(table, scenario, kpi_id, month) for month in months]
-        rows.append([label, *("-" if c is None else _interval(c, scale, decimals) for c in cells)])
+        rows.append([label, *("-" if c is None else interval_text(c, scale, decimals) for c in cells)])
         if kpi_id == OBJECTIVE_10_KPIS[-1]:
             rows.append(None)  # rule between the plan's measures and the rest
     figures = max((len(text) for row in rows if row for text in row[1:]), default=0)
@@ -85,7 +85,7 @@ def format_kpi_list() -> str:
     return "\n".join(lines)
 
 
-def _change(c: pd.Series | None, kpi_id: str) -> str:
+def change_text(c: pd.Series | None, kpi_id: str) -> str:
     if c is None or pd.isna(c["difference_mean"]):
         return "-"
     _, scale, decimals = display_unit(kpi_id)
@@ -93,7 +93,7 @@ def _change(c: pd.Series | None, kpi_id: str) -> str:
             f"{c['difference_ci_high'] / scale:+,.{decimals}f})")
 
 
-def _change_label(kpi_id: str) -> str:
+def change_label(kpi_id: str) -> str:
     if kpi_id == "cost_cumulative_gbp":
         return "Extra cost since the start date"
     label = KPI_BY_ID[kpi_id].label
@@ -118,7 +118,7 @@ def format_comparison(differences: pd.DataFrame, months: list[int], variants: li
     for scenario in (s for s in differences["scenario"].drop_duplicates() if s not in variant_names):
         rows = []
         if scenario != base:
-            rows += [[_change_label(k), display_unit(k)[0], *(_change(cell(differences, scenario, k, m), k)
+            rows += [[change_label(k), display_unit(k)[0], *(change_text(cell(differences, scenario, k, m), k)
                                                             for m in months)] for k in present(COMPARED, differences)]
         for kpi_id in TARGETS_SHOWN:
             kpi = KPI_BY_ID[kpi_id]
@@ -148,8 +148,8 @@ def format_assumption_ends(differences: pd.DataFrame, month: int, variants: list
     for option, ends in by_option.items():
         assumption = ends[0].assumption
         header = ["", "unit", "as in the file", *(f"{v.assumption} {v.value:g}" for v in ends)]
-        rows = [[_change_label(k), display_unit(k)[0],
-                 *(_change(cell(differences, name, k, month), k) for name in (option, *(v.name for v in ends)))]
+        rows = [[change_label(k), display_unit(k)[0],
+                 *(change_text(cell(differences, name, k, month), k) for name in (option, *(v.name for v in ends)))]
                 for k in present(RESTS_ON, differences)]
         blocks.append(_table(f"{option} at month {month}: how much the change rests on {assumption} "
                              "(0: support staff's freed time goes to the children already held; 1: to more children)",
@@ -177,7 +177,7 @@ def format_sweep(summary: pd.DataFrame, labels: dict[str, str], kpis: list[str],
             across = sorted(rows_of[names[1]].unique())
             cells = {(r[names[0]], r[names[1]]): r for _, r in rows_of.iterrows()}
             header = [f"{labels[names[0]]} \u2193", *(_value(v) for v in across)]
-            grid = [[_value(x), *(_interval(cells[x, y], divisor, decimals) if (x, y) in cells else "-"
+            grid = [[_value(x), *(interval_text(cells[x, y], divisor, decimals) if (x, y) in cells else "-"
                                   for y in across)] for x in sorted(rows_of[names[0]].unique())]
             if chance:
                 grid += [None, *([f"chance of {kpi.target_text} at {_value(x)}",
@@ -186,7 +186,7 @@ def format_sweep(summary: pd.DataFrame, labels: dict[str, str], kpis: list[str],
             blocks.append(_table(f"{title}\n{labels[names[1]]} \u2192", header, grid, left=1))
             continue
         header = ["point", *names, "mean (95% interval)", *([f"chance of {kpi.target_text}"] if chance else [])]
-        rows = [[str(row["point"]), *(_value(row[name]) for name in names), _interval(row, divisor, decimals),
+        rows = [[str(row["point"]), *(_value(row[name]) for name in names), interval_text(row, divisor, decimals),
                  *([chance_text(row)] if chance else [])] for _, row in rows_of.iterrows()]
         blocks.append(_table(title, header, rows, left=1))
     return "\n\n".join(blocks)

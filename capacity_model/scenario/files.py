@@ -66,7 +66,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
-        raise ScenarioError(_describe(path, error)) from None
+        raise ScenarioError(describe_validation_error(path, error)) from None
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -161,9 +161,9 @@ def _whole(mapping: dict[Any, Any]) -> bool:
 # --- turning pydantic's errors into sentences --------------------------------------
 
 
-def _describe(path: Path, error: ValidationError) -> str:
-    """One line per problem, each naming the file and the field."""
-    return "\n".join(f"{path}: {_describe_one(item)}" for item in error.errors(include_url=False))
+def describe_validation_error(where: Path | str, error: ValidationError) -> str:
+    """One line per problem, each naming the file (or ``where`` else the scenario came from) and the field."""
+    return "\n".join(f"{where}: {_describe_one(item)}" for item in error.errors(include_url=False))
 
 
 def _describe_one(item: dict[str, Any]) -> str:

@@ -15,6 +15,7 @@ so the comparison shows how much the headline depends on it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import pandas as pd
 
@@ -62,16 +63,19 @@ def compare(
     progress: bool | None = None,
     assumption_ends: bool = True,
     executor: Executor | None = None,
+    run: Callable[[Scenario], ExperimentResult] | None = None,
 ) -> Comparison:
     """Run the base and each option on common random numbers and compare them (with each
     option that has support staff also at both ends of what their freed time buys);
-    ``jobs`` processes run the replications unless an ``executor`` (a Dask cluster) is given."""
+    ``jobs`` processes run the replications unless an ``executor`` (a Dask cluster) is given,
+    or ``run`` runs each scenario (with these replications, months and seed: the page's runs, kept)."""
     names = [base.name, *(option.name for option in options)]
     if len(set(names)) != len(names):
         raise ValueError(f"scenario names must differ within a comparison, got {names}")
     variants = [v for option in options for v in freed_time_variants(option)] if assumption_ends else []
     scenarios = [base, *options, *(scenario for scenario, _ in variants)]
-    results = [run_experiment(s, replications, months, seed, jobs, progress, executor) for s in scenarios]
+    run = run or (lambda scenario: run_experiment(scenario, replications, months, seed, jobs, progress, executor))
+    results = [run(s) for s in scenarios]
     kpis = pd.concat([r.kpis for r in results], ignore_index=True)
     balance = pd.concat([r.balance for r in results], ignore_index=True)
     caseloads = pd.concat([r.caseloads for r in results], ignore_index=True)
