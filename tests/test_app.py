@@ -130,11 +130,11 @@ def test_a_run_on_the_page_is_the_python_api_run_and_is_kept(jobs):
 
 def test_a_comparison_on_the_page_is_the_python_api_comparison_on_kept_runs(jobs):
     base = load_scenario("baseline")
-    option = lv.with_levers(base, {**shown(base), LOCALITY: 100}, name="more-posts")
+    option = lv.with_levers(base, {**shown(base), LOCALITY: 100, f"{lv.SWSO}.fte": 10}, name="more-posts")
     done = jobs.run(base, **SMALL)
     done.finished.wait(300)
     job = jobs.compare(base, [option], **SMALL)
-    assert job.total == SMALL["replications"]  # the base was kept: only the option runs
+    assert job.total == 3 * SMALL["replications"]  # the base was kept: the option and its two freed-time ends run
     assert job.finished.wait(300) and job.error is None
     expected = compare(base, [option], SMALL["replications"], SMALL["months"], SMALL["seed"], progress=False)
     got = job.result.differences.reset_index(drop=True)
@@ -142,6 +142,11 @@ def test_a_comparison_on_the_page_is_the_python_api_comparison_on_kept_runs(jobs
     table = views.changes(job.result).set_index("Measure")
     assert list(table.columns) == ["Unit", "baseline", "more-posts"]
     assert table.loc["Extra cost since the start date", "more-posts"].startswith("+")
+    ends = views.rests_on(job.result)["more-posts"].set_index("Measure")
+    assert list(ends.columns) == ["Unit", "as set", "freed_time_to_caseload_share = 0",
+                                  "freed_time_to_caseload_share = 1"]
+    label = "Change in children unallocated over 5 working days"
+    assert ends.loc[label, "as set"] == table.loc[label, "more-posts"]
 
 
 def test_a_target_search_on_the_page_says_the_least_level_that_meets_it(jobs):
@@ -177,6 +182,9 @@ def test_streamlit_draws_the_page_and_shows_a_bad_lever_in_words(tmp_path, monke
     page.run()
     assert not page.exception
     assert page.title[0].value == "Workforce capacity model"
+    assert [tab.label for tab in page.tabs] == ["Levers and results", "Compare options", "How many do we need?",
+                                                "How to read this"]
+    assert any("common random numbers" in " ".join(text.value.split()) for text in page.tabs[3].markdown)
     labels = [box.label for box in page.number_input]
     assert "Locality posts (FTE)" in labels and "Social Work Support Officers (FTE)" in labels
     prefix = "lever:baseline (built in)"
@@ -188,3 +196,24 @@ def test_streamlit_draws_the_page_and_shows_a_bad_lever_in_words(tmp_path, monke
     assert not page.exception
     assert any("end_date must be after start_date" in error.value for error in page.error)
     assert not (tmp_path / "results" / "app").exists() or not any((tmp_path / "results" / "app").glob("run-*"))
+
+
+def test_the_councils_own_files_become_a_scenario_and_leave_no_identifier(tmp_path):
+    """Uploaded on the page: read in a temporary folder, deleted, and only the pseudonymised scenario kept."""
+    import csv
+
+    example = ROOT / "examples" / "council-data"
+    files = {name: (example / name).read_bytes() for name in ("staff.csv", "children.csv", "referrals.csv",
+                                                               "posts.csv")}
+    scenario = choices.imported_scenario(files, tmp_path, date(2020, 3, 1))
+    with (example / "staff.csv").open(encoding="utf-8") as handle:
+        staff = list(csv.DictReader(handle))
+    assert len(scenario.initial_state.workers) == sum(row["role"] == "social_worker" for row in staff)
+    kept = list(tmp_path.rglob("*"))
+    assert [path.name for path in kept] == ["council-data-2020-03-01.yaml"]
+    text = kept[0].read_text(encoding="utf-8")
+    assert not [row["worker_id"] for row in staff if row["worker_id"] in text]
+    broken = {**files, "staff.csv": files["staff.csv"].replace(b"locality", b"localty", 1)}
+    with pytest.raises(ScenarioError, match=r"staff\.csv.*row.*team"):
+        choices.imported_scenario(broken, tmp_path / "again", date(2020, 3, 1))
+    assert not (tmp_path / "again").exists() or not any((tmp_path / "again").iterdir())

@@ -3,7 +3,9 @@ words, the target search's levers, targets and answer, and the report's files fo
 
 from __future__ import annotations
 
+import tempfile
 import threading
+from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -38,6 +40,24 @@ def uploaded_scenario(name: str, content: bytes, folder: Path) -> Scenario:
     path = folder / Path(name).name
     path.write_bytes(content)
     return load_scenario(path)
+
+
+def imported_scenario(files: dict[str, bytes], folder: Path, as_of: date, base: str = "baseline") -> Scenario:
+    """A scenario from a council's own files uploaded to the page (staff.csv, children.csv and optionally
+    referrals.csv and posts.csv, or Excel workbooks of those names), as ``capacity-model import-data``
+    makes one: the files are read in a temporary folder, deleted at once, and only the scenario (with
+    pseudonyms, never the files' identifiers) is kept in ``folder``; a problem is told by file, row and
+    column, as on the command line."""
+    from ...scenario.council_data import write_council_scenario
+    from ..council_commands import read_first_sheet
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / f"council-data-{as_of:%Y-%m-%d}.yaml"
+    with tempfile.TemporaryDirectory(prefix="council-data-") as given:
+        for name, content in files.items():
+            (Path(given) / Path(name).name).write_bytes(content)
+        write_council_scenario(given, out, base, as_of, excel=read_first_sheet)
+    return load_scenario(out)
 
 
 def differences_in_words(base: Scenario, option: Scenario) -> str:

@@ -229,6 +229,13 @@ def compare_tab(base: Scenario, settings: dict) -> None:
                        lambda: charts.option_comparison(run.option_differences, HEADLINE, month)))
     right.image(picture(str(run.path), "cost-effect", HEADLINE,
                         lambda: charts.cost_effect(run.option_differences, HEADLINE, month)))
+    for option, table in views.rests_on(run).items():
+        st.subheader(f"What '{option}' rests on")
+        st.caption("Support staff free part of social workers' time. How much of it lets a worker hold more "
+                   "children, rather than go to the children already held (visits, direct work, less pressure to "
+                   "leave), is the council's choice: the option was also run with none of it (0) and all of it (1) "
+                   "going to more children, on the same futures.")
+        st.table(table.set_index("Measure"))
     downloads(run, None, "compare")
 
 
@@ -272,14 +279,30 @@ def target_tab(base: Scenario, settings: dict) -> None:
                                "target-report.html", "text/html", key="target:report")
 
 
+@st.cache_data(max_entries=8, show_spinner="Reading the council's files")
+def _imported(files: tuple[tuple[str, bytes], ...], as_of) -> Scenario:
+    """The council's files made into a scenario once (not at every click)."""
+    return choices.imported_scenario(dict(files), SETTINGS.results / "uploads", as_of)
+
+
 def scenario_picker() -> Scenario | None:
     """The scenario to start from: built in, a file in the scenarios folder, or uploaded."""
     sources = choices.scenario_sources(SETTINGS.scenarios)
     label = st.selectbox("Start from", list(sources), key="scenario")
     upload = st.file_uploader("Or upload a scenario file (YAML)", type=["yaml", "yml"], key="upload",
                               help="Such as one written by 'capacity-model import-data' from the council's own files")
+    with st.expander("Or start from the council's own files"):
+        st.caption("staff.csv and children.csv, and if you have them referrals.csv and posts.csv (or Excel "
+                   "workbooks of those names), as examples/council-data/README.md describes. They are read and "
+                   "deleted at once: identifiers are replaced by pseudonyms and never kept or shown.")
+        council = st.file_uploader("The council's files", type=["csv", "xlsx"], accept_multiple_files=True,
+                                   key="council-files")
+        as_of = st.date_input("The files describe the service on", key="council-as-of", format="DD/MM/YYYY")
     try:
-        if upload is not None:
+        if council:
+            scenario = _imported(tuple((f.name, f.getvalue()) for f in council), as_of)
+            label = f"{scenario.name} (the council's files)"
+        elif upload is not None:
             scenario = choices.uploaded_scenario(upload.name, upload.getvalue(), SETTINGS.results / "uploads")
             label = f"{scenario.name} (uploaded)"
         else:
@@ -297,6 +320,9 @@ SETTINGS = _settings()
 
 def jobs() -> Jobs:
     return _jobs(str(SETTINGS.results), SETTINGS.workers or default_jobs())
+
+
+EXPLAINER = Path(__file__).with_name("how-to-read.md").read_text(encoding="utf-8")
 
 
 def main() -> None:
@@ -318,11 +344,14 @@ def main() -> None:
                    f"{jobs().workers} processes.")
     if base is None:
         return
-    levers, compared, target = st.tabs(["Levers and results", "Compare options", "How many do we need?"])
+    levers, compared, target, reading = st.tabs(["Levers and results", "Compare options", "How many do we need?",
+                                                 "How to read this"])
     with levers:
         levers_tab(base, settings)
     with compared:
         compare_tab(base, settings)
     with target:
         target_tab(base, settings)
+    with reading:
+        st.markdown(EXPLAINER)
 

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ...analysis.run_folder import RunFolder
 from ...analysis.summary import summarise
-from ...analysis.tables import ALSO_SHOWN, COMPARED, TARGETS_SHOWN, cell, display_unit, present
+from ...analysis.tables import ALSO_SHOWN, COMPARED, RESTS_ON, TARGETS_SHOWN, cell, display_unit, present
 from ...measures import KPI_BY_ID, OBJECTIVE_10_KPIS
 from ..terminal import chance_text, change_label, change_text, interval_text
 
@@ -84,3 +84,20 @@ def changes(run: RunFolder) -> pd.DataFrame:
                      "Unit": "% (95% interval)",
                      **{name: chance_text(cell(differences, name, kpi_id, month)) for name in shown}})
     return pd.DataFrame(rows)
+
+
+def rests_on(run: RunFolder) -> dict[str, pd.DataFrame]:
+    """For each option with support staff: its change from the base at the last month as set, and with none
+    (0) and all (1) of their freed time going to more children, on the same futures; option -> table."""
+    month = run.months[-1]
+    tables = {}
+    for option in run.options:
+        ends = [v for v in run.variants if v["option"] == option]
+        if not ends:
+            continue
+        columns = {"as set": option, **{f"{v['assumption']} = {v['value']:g}": v["name"] for v in ends}}
+        tables[option] = pd.DataFrame([
+            {"Measure": change_label(kpi), "Unit": display_unit(kpi)[0],
+             **{header: change_text(cell(run.differences, name, kpi, month), kpi) for header, name in columns.items()}}
+            for kpi in present(RESTS_ON, run.differences)])
+    return tables
