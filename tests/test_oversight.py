@@ -10,6 +10,7 @@ import math
 import statistics
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from capacity_model.engine.oversight.tasks import TaskBook
 from capacity_model.experiment.task import run_replication
@@ -252,3 +253,32 @@ def test_a_misspelt_oversight_field_names_it(tmp_path):
     with pytest.raises(ScenarioError) as error:
         load_scenario(path)
     assert "typo.yaml" in str(error.value) and "oversight.supervision.every_day" in str(error.value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["set", "cancel", "take", "first", "put_off"]),
+                          st.floats(0, 60, allow_nan=False), st.integers(0, 5)), max_size=80))
+def test_the_task_book_gives_tasks_in_the_order_of_one_heap_of_them_all(operations):
+    """The calendar queue of due days gives exactly what one heap ordered by (due, order set) would."""
+    book, reference, order = TaskBook(), [], 0
+    for operation, when, count in operations:
+        if operation == "set":
+            order += 1
+            reference.append((when, order, book.set(None, "visit", when, 0.0)))
+        elif operation == "cancel" and reference:
+            task = reference[count % len(reference)][2]
+            book.cancel(task, when)
+            reference = [entry for entry in reference if entry[2] is not task]
+        elif operation == "take":
+            expected = [task for due, _, task in sorted(reference, key=lambda e: e[:2]) if due < when][:count or None]
+            assert book.take(when, count or math.inf) == expected
+            reference = [entry for entry in reference if entry[2] not in expected]
+        elif operation == "first":
+            first = min(reference, key=lambda e: e[:2])[2] if reference else None
+            assert book.first_due() is first
+        elif operation == "put_off" and reference:
+            first = min(reference, key=lambda e: e[:2])[2]
+            assert book.first_due() is first
+            book.put_off(first, when)
+            reference = [entry for entry in reference if entry[2] is not first]
+    assert sum(book.open_tasks(30.0)) == len(reference) + sum(1 for t in book._aside if not t.ended)

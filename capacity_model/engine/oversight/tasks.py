@@ -35,24 +35,57 @@ class Task:
 
 
 class TaskBook:
-    """Open tasks in due order (a heap), and tasks put off until a later day.
+    """Open tasks in due order, and tasks put off until a later day.
 
-    Cancelled tasks are dropped when they come to the front. A round takes tasks from the
-    front one at a time or all those due; a round that keeps tasks taken out waiting
-    (visits, worker by worker) says so when counting the open ones.
+    The tasks are kept in buckets by due day (a calendar queue: a list per day, sorted only
+    when its day comes to the front, with a small heap of the days), which gives the same
+    order as one heap of every task, most overdue first and, at the same moment, in the
+    order they were set, at a fraction of the cost. Cancelled tasks are dropped when they
+    come to the front. A round takes tasks from the front one at a time or all those due; a
+    round that keeps tasks taken out waiting (visits, worker by worker) says so when
+    counting the open ones.
     """
 
     def __init__(self) -> None:
-        self._heap: list[tuple[float, int, Task]] = []
+        self._days: dict[int, list[tuple[float, int, Task]]] = {}  # due day -> its tasks, latest first once sorted
+        self._unsorted: set[int] = set()  # days with tasks added since they were sorted
+        self._front: list[int] = []  # a heap of the days in ``_days``
         self._aside: list[Task] = []  # put off until their ``not_before``
         self._seq = 0
         self.counts = dict.fromkeys(("set", *ENDINGS), 0)
 
+    def _push(self, task: Task) -> None:
+        self._seq += 1
+        day = math.floor(task.due)
+        bucket = self._days.get(day)
+        if bucket is None:
+            self._days[day] = [(task.due, self._seq, task)]
+            heapq.heappush(self._front, day)
+        else:
+            bucket.append((task.due, self._seq, task))
+            self._unsorted.add(day)
+
+    def _first_bucket(self) -> list[tuple[float, int, Task]] | None:
+        """The earliest day's tasks, latest first (so the most overdue is last), cancelled ones dropped."""
+        front, days = self._front, self._days
+        while front:
+            day = front[0]
+            bucket = days[day]
+            if day in self._unsorted:
+                bucket.sort(reverse=True)
+                self._unsorted.discard(day)
+            while bucket and bucket[-1][2].ended:
+                bucket.pop()
+            if bucket:
+                return bucket
+            heapq.heappop(front)
+            del days[day]
+        return None
+
     def set(self, family: Any, kind: str, due: float, since: float, number: int = 1) -> Task:
         task = Task(due, family, kind, since, number)
         self.counts["set"] += 1
-        self._seq += 1
-        heapq.heappush(self._heap, (due, self._seq, task))
+        self._push(task)
         return task
 
     def redo(self, task: Task, day: float, due: float, since: float | None = None) -> bool:
@@ -66,8 +99,7 @@ class TaskBook:
         task.number += 1
         if since is not None:
             task.since = since
-        self._seq += 1
-        heapq.heappush(self._heap, (due, self._seq, task))
+        self._push(task)
         return on_time
 
     def cancel(self, task: Task | None, now: float) -> None:
@@ -76,46 +108,45 @@ class TaskBook:
             self.counts["cancelled_overdue" if task.due < now else "cancelled_before_due"] += 1
 
     def first_due(self) -> Task | None:
-        """The most overdue open task still in the heap (cancelled ones at the front are dropped)."""
-        heap = self._heap
-        while heap and heap[0][2].ended:
-            heapq.heappop(heap)
-        return heap[0][2] if heap else None
+        """The most overdue open task still in the book (cancelled ones at the front are dropped)."""
+        bucket = self._first_bucket()
+        return bucket[-1][2] if bucket else None
 
     def take(self, day: float, limit: float = math.inf) -> list[Task]:
         """Up to ``limit`` open tasks due before ``day``, most overdue first; the rest stay where they are."""
-        heap, tasks = self._heap, []
-        while len(tasks) < limit and heap and heap[0][0] < day:
-            task = heapq.heappop(heap)[2]
-            if not task.ended:
-                tasks.append(task)
+        tasks: list[Task] = []
+        while len(tasks) < limit:
+            bucket = self._first_bucket()
+            if bucket is None or bucket[-1][0] >= day:
+                break
+            while bucket and len(tasks) < limit and bucket[-1][0] < day:
+                task = bucket.pop()[2]
+                if not task.ended:
+                    tasks.append(task)
         return tasks
 
     def pop(self) -> Task:
         """Take out the task ``first_due`` gave."""
-        return heapq.heappop(self._heap)[2]
+        return self._first_bucket().pop()[2]
 
     def put_off(self, task: Task, until: float) -> None:
-        """Set aside the task ``first_due`` gave until ``until`` (then ``bring_back`` returns it to the heap)."""
-        heapq.heappop(self._heap)
+        """Set aside the task ``first_due`` gave until ``until`` (then ``bring_back`` returns it to the book)."""
+        self.pop()
         task.not_before = until
         self._aside.append(task)
 
     def bring_back(self, now: float) -> None:
         if self._aside:
             for task in [task for task in self._aside if task.not_before <= now]:
-                self._seq += 1
-                heapq.heappush(self._heap, (task.due, self._seq, task))
+                self._push(task)
             self._aside = [task for task in self._aside if task.not_before > now]
 
     def open_tasks(self, now: float, taken: Iterable[Task] = ()) -> tuple[int, int]:
         """(open tasks not yet due, open tasks overdue) at ``now``, with those ``taken`` out and waiting."""
-        live = [task.due for _, _, task in self._heap if not task.ended]
+        live = [task.due for bucket in self._days.values() for _, _, task in bucket if not task.ended]
         live += [task.due for task in (*self._aside, *taken) if not task.ended]
         overdue = sum(1 for due in live if due < now)
         return len(live) - overdue, overdue
-
-
 
 
 class TimeBank:
