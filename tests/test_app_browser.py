@@ -149,6 +149,17 @@ def test_a_planner_changes_a_lever_runs_compares_and_searches(served, browser, t
         month = cell(expected, option.name, kpi, MONTHS)
         assert cells[3].split(" (")[0] == _figure(month["mean"], kpi), (kpi, cells)  # unit, target, months 6 and 12
 
+    with page.expect_download() as download:  # the scenario the levers built, as a file that runs
+        page.get_by_role("button", name="Scenario file (YAML)", exact=True).click()
+    path = tmp_path / "built.yaml"
+    download.value.save_as(path)
+    assert load_scenario(path).model_copy(update={"name": option.name}) == option
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Report (HTML)", exact=True).click()
+    download.value.save_as(tmp_path / "report.html")
+    report = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Scorecard" in report and "baseline-changed" in report
+
     _set(page, "Name of the option", "Twenty more posts")
     page.get_by_role("button", name="Save this option").click()
     page.get_by_text("Saved 'twenty-more-posts'").wait_for(timeout=30_000)
