@@ -91,6 +91,14 @@ def _named(result: ExperimentResult, scenario: Scenario) -> ExperimentResult:
                               for table in (result.kpis, result.balance, result.caseloads)))
 
 
+def _written(folder: Path, files: Callable[[], dict]) -> RunFolder:
+    """The run folder, its files made and written whole the first time (a folder already there, from this
+    server or an earlier one with the same ``--results``, is read instead)."""
+    if not (folder / "manifest.json").is_file():
+        publish(folder, files())
+    return read_run_folder(folder)
+
+
 class Jobs:
     """Every job of one page server, run on ``executor``, with run folders written under ``folder``."""
 
@@ -146,15 +154,14 @@ class Jobs:
         folder = self.folder / key
         total = 0 if self._kept(scenario, replications, months, seed) else replications
 
-        def work(job: Job) -> RunFolder:
-            if (folder / "manifest.json").is_file():
-                return read_run_folder(folder)
+        def files(job: Job) -> dict:
             started = datetime.now(timezone.utc).astimezone()
             result = self._experiment(scenario, replications, months, seed, job)
             manifest = run_manifest(COMMAND, [scenario], seed, replications, months, self.workers, started)
-            publish(folder, run_files(manifest, result.kpis, result.balance, result.caseloads,
-                                      summarise(result.kpis)))
-            return read_run_folder(folder)
+            return run_files(manifest, result.kpis, result.balance, result.caseloads, summarise(result.kpis))
+
+        def work(job: Job) -> RunFolder:
+            return _written(folder, lambda: files(job))
 
         return self._start(key, f"Running '{scenario.name}': {replications} replications of {months} months",
                            total, work)
@@ -166,17 +173,17 @@ class Jobs:
         every = [base, *options, *(variant for option in options for variant, _ in freed_time_variants(option))]
         total = replications * sum(not self._kept(s, replications, months, seed) for s in every)
 
-        def work(job: Job) -> RunFolder:
-            if (folder / "manifest.json").is_file():
-                return read_run_folder(folder)
+        def files(job: Job) -> dict:
             started = datetime.now(timezone.utc).astimezone()
             result = compare(base, options, replications, months, seed,
                              run=lambda s: self._experiment(s, replications, months, seed, job))
             manifest = run_manifest(COMMAND, [base, *options], seed, replications, months, self.workers, started,
                                     base=base.name, variants=[asdict(v) for v in result.variants])
-            publish(folder, run_files(manifest, result.kpis, result.balance, result.caseloads, result.summary,
-                                      {"comparison.csv": csv_writer(result.differences)}))
-            return read_run_folder(folder)
+            return run_files(manifest, result.kpis, result.balance, result.caseloads, result.summary,
+                             {"comparison.csv": csv_writer(result.differences)})
+
+        def work(job: Job) -> RunFolder:
+            return _written(folder, lambda: files(job))
 
         names = ", ".join(f"'{option.name}'" for option in options)
         return self._start(key, f"Comparing {names} with '{base.name}' ({replications} replications each)",

@@ -52,7 +52,8 @@ def watch(job: Job, unit: str = "replications"):
         bar = st.progress(job.fraction, text=job.what)
         notes = st.empty()
         while not job.finished.wait(0.25):
-            done = f"{job.done} of {job.total} {unit} done" if job.total else "starting"
+            done = (f"{job.done} of {job.total} {unit} done" if job.done <= job.total else
+                    f"{job.done} {unit} done") if job.total else "starting"
             bar.progress(job.fraction, text=f"{job.what}: {done}")
             if job.notes:
                 notes.markdown("\n".join(f"- {note}" for note in job.notes))
