@@ -131,6 +131,8 @@ def test_a_run_on_the_page_is_the_python_api_run_and_is_kept(jobs):
     row = table.set_index("Measure").loc["Children unallocated over 5 working days"]
     month = expected.kpis[(expected.kpis["kpi"] == "unallocated_over_5d") & (expected.kpis["month"] == 3)]
     assert row.filter(like="Month 3").iloc[0].startswith(f"{month['value'].mean():,.0f} (")
+    report = choices.report_bytes(job.result.path, "report.html").decode("utf-8")  # the page's downloads
+    assert "Scorecard" in report and choices.report_bytes(job.result.path, "workbook.xlsx")[:2] == b"PK"
 
 
 def test_a_comparison_on_the_page_is_the_python_api_comparison_on_kept_runs(jobs):
