@@ -211,8 +211,7 @@ def compare_tab(base: Scenario, settings: dict) -> None:
             del options[name]
             st.rerun()
     if st.button("Compare with the base", type="primary", key="compare"):
-        clash = [name for name in options if name == base.name]
-        if clash:
+        if base.name in options:
             st.error(f"An option is named like the base ('{base.name}'): save it under another name.")
             return
         STATE["compared"] = jobs().compare(base, list(options.values()), **settings).key
