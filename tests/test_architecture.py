@@ -44,6 +44,6 @@ def test_the_command_line_starts_without_importing_the_heavy_libraries():
     import subprocess
     import sys
     code = ("import sys, capacity_model.interface.cli; "
-            "print(sorted(m for m in ('pandas', 'matplotlib', 'simpy', 'scipy', 'distributed') if m in sys.modules))")
+            "print(sorted(m for m in ('pandas', 'matplotlib', 'simpy', 'scipy', 'distributed', 'streamlit') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
