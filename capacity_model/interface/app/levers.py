@@ -42,7 +42,6 @@ class Lever:
     group: str
     help: str = ""
     percent: bool = False  # a share held as 0 to 1, shown as 0 to 100%
-    optional: bool = False  # may be left empty (none: no cap)
 
     @property
     def whole(self) -> bool:
@@ -72,7 +71,7 @@ LEVERS = [
           "%", 0, 100, 1, "Agency", "The agency offer (action 10a): a better offer fills more gaps sooner",
           percent=True),
     Lever("workforce.agency.max_agency_workers", "Most agency social workers at once", "workers", 0, 1000, 1,
-          "Agency", "A cap or budget limit on agency staff; leave empty for no cap", optional=True),
+          "Agency", "A cap or budget limit on agency staff; leave empty for no cap"),
     Lever("costs.agency_gbp_per_fte_year", "Cost of an agency social worker", "£ a year", 0, 200_000, 500, "Agency"),
     Lever("workforce.leaving.pay_and_progression_multiplier", "Leaving with the new pay structure, as a share of "
           "today's", "%", 10, 200, 1, "Pay and retention", "85% means 15% fewer permanent leavers (action 11a)",
