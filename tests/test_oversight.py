@@ -10,6 +10,7 @@ import functools
 import math
 import statistics
 
+import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -291,3 +292,36 @@ def test_the_task_book_gives_tasks_in_the_order_of_one_heap_of_them_all(operatio
             book.put_off(first, when)
             reference = [entry for entry in reference if entry[2] is not first]
     assert sum(book.open_tasks(30.0)) == len(reference) + sum(1 for t in book._aside if not t.ended)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["set", "cancel", "round"]), st.floats(0, 60, allow_nan=False),
+                          st.integers(0, 6)), max_size=80))
+def test_the_due_table_makes_the_rounds_the_task_book_makes(operations):
+    """Supervision's arrays take the same tasks, in the same order, and count the same endings, as a task
+    book doing the same round (the most overdue first, ties in the order set); nothing is lost."""
+    from types import SimpleNamespace
+
+    from capacity_model.engine.oversight.due_table import DueTable
+
+    table, book, pairs = DueTable(capacity=2), TaskBook(), []  # (family, slot, task); capacity 2 makes it grow
+    for operation, when, count in operations:
+        if operation == "set":
+            family = SimpleNamespace(size=1 + count % 3)
+            pairs.append((family, table.set(family, when), book.set(family, "case", when, 0.0)))
+        elif operation == "cancel" and pairs:
+            family, slot, task = pairs.pop(count % len(pairs))
+            table.cancel(slot, when)
+            book.cancel(task, when)
+        elif operation == "round":
+            slots = table.due_before(when)[:count]
+            tasks = book.take(when, count or math.inf) if count else []
+            slot_of = {id(task): slot for _, slot, task in pairs}
+            assert [slot_of[id(task)] for task in tasks] == slots.tolist()
+            days = [max(task.due, when - 1) for task in tasks]
+            for task, day in zip(tasks, days):
+                book.redo(task, day, day + 42.0)
+            table.redo(slots, np.maximum(table.due[slots], when - 1), np.maximum(table.due[slots], when - 1) + 42.0)
+        assert table.counts == book.counts
+    assert sum(table.open_tasks(30.0)) == len(pairs)
+    assert table.children(30.0)[0] == sum(family.size for family, _, _ in pairs)

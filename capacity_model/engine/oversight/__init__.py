@@ -1,6 +1,6 @@
 """Oversight and practice capacity: statutory visits, case supervision and the IRO service.
 
-Three rounds, each a book of tasks with due days (``tasks.py``) met each working day by
+Three rounds, each a book of tasks with due days (``tasks.py``; supervision's in arrays, ``due_table.py``) met each working day by
 someone's time: social workers' visits (``visits.py``), team managers' supervision
 (``supervision.py``) and IROs' conferences and reviews (``iro_service.py``). The pathway
 tells ``Oversight`` when a family opens, changes stage and closes; one process does the
@@ -87,20 +87,16 @@ class Oversight:
     def snapshot(self, open_families: dict[int, Family], cutoff: float, flows: bool) -> OversightSnapshot:
         """Children up to date at ``cutoff`` and, if ``flows``, the month's meetings (then started afresh)."""
         visits = {stage: [0, 0] for stage in VISITED_STAGES}
-        supervised = [0, 0]
         for family in open_families.values():
-            size = family.size
-            supervised[0] += size
-            supervised[1] += size if family.supervision.due >= cutoff else 0
             if family.visit is not None:
                 counts = visits[family.visit.kind]
-                counts[0] += size
-                counts[1] += size if family.visit.due >= cutoff else 0
+                counts[0] += family.size
+                counts[1] += family.size if family.visit.due >= cutoff else 0
         held = self.meetings.month_held
         self.meetings.month_held = {kind: [0, 0] for kind in MEETINGS}
         return OversightSnapshot(
             visits={stage: (n, up) for stage, (n, up) in visits.items()},
-            supervised=(supervised[0], supervised[1]),
+            supervised=self.supervision.table.children(cutoff),
             meetings={kind: (n, on_time) for kind, (n, on_time) in held.items()} if flows else None,
             iro_children=visits["cp"][0] + visits["cic"][0],
             iro_fte=self.in_force.scenario.oversight.iro_service.in_post_fte,
@@ -109,9 +105,10 @@ class Oversight:
     def balance(self, now: float) -> dict[str, int]:
         """Every book's tasks set, ended each way and open (for conservation checks and ``balance.csv``)."""
         counts = {}
-        for name, book in (("visits", self.visits.book), ("supervision", self.supervision.book),
-                           ("meetings", self.meetings.book)):
-            not_due, overdue = book.open_tasks(now, self.visits.waiting() if name == "visits" else ())
+        for name, book, open_tasks in (
+                ("visits", self.visits.book, self.visits.book.open_tasks(now, self.visits.waiting())),
+                ("supervision", self.supervision.table, self.supervision.table.open_tasks(now)),
+                ("meetings", self.meetings.book, self.meetings.book.open_tasks(now))):
             counts.update({f"{name}_{ending}": n for ending, n in book.counts.items()})
-            counts[f"{name}_open_not_due"], counts[f"{name}_open_overdue"] = not_due, overdue
+            counts[f"{name}_open_not_due"], counts[f"{name}_open_overdue"] = open_tasks
         return counts

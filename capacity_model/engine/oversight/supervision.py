@@ -5,40 +5,44 @@ less the share lost to absence, coming in each working day and saved up to a wee
 worth; each case takes ``hours_per_case``. Each working day they supervise the cases due
 by the day's end, most overdue first, as far as the hours go; the rest wait. Every open case is supervised, allocated or not (the managers' oversight of
 unallocated work, action 6b). A new case is first due ``every_days`` after referral.
+The cases are kept in a ``DueTable`` (one pool of time meets them all, so a day's round
+is a few array operations).
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 from ...scenario import Scenario
-from .tasks import TaskBook, TimeBank
+from .due_table import DueTable
+from .tasks import TimeBank
 
 
 class SupervisionRound:
     """Every open case's next supervision, and each working day's round."""
 
     def __init__(self) -> None:
-        self.book = TaskBook()
+        self.table = DueTable()
         self._time = TimeBank()
 
     def start(self, family, every_days: int, now: float, spread: float | None = None) -> None:
         due = now + every_days * (1.0 if spread is None else spread)
-        family.supervision = self.book.set(family, "case", due, now)
+        family.supervision = self.table.set(family, due)
 
     def stop(self, family, now: float) -> None:
-        self.book.cancel(family.supervision, now)
+        self.table.cancel(family.supervision, now)
         family.supervision = None
 
     def day(self, scenario: Scenario, now: float, end: float, today: int) -> None:
         """Today's supervision (``end``: the next working day; ``today``: the working-day count), most overdue first, in the hours there are."""
-        settings, book = scenario.oversight.supervision, self.book
-        first = book.first_due()
-        if first is None or first.due >= end:
+        settings, table = scenario.oversight.supervision, self.table
+        due = table.due_before(end)
+        if not due.size:
             return
         managers = scenario.workforce.team_managers.in_post_fte
         hours = self._time.hours("managers", today, managers * settings.hours_per_fte_week *
                                  (1.0 - settings.time_lost_to_absence_share))
-        cases = book.take(end, int(hours / settings.hours_per_case + 1e-9))
-        for task in cases:
-            day = task.due if task.due > now else now
-            book.redo(task, day, day + settings.every_days, since=day)
-        self._time.spend("managers", today, hours - len(cases) * settings.hours_per_case)
+        cases = due[:int(hours / settings.hours_per_case + 1e-9)]
+        days = np.maximum(table.due[cases], now)
+        table.redo(cases, days, days + settings.every_days)
+        self._time.spend("managers", today, hours - cases.size * settings.hours_per_case)

@@ -1,0 +1,95 @@
+"""Each open family's next task of one kind, in arrays: its due day and the order it was set in.
+
+A round that sets one task per open family and meets, each working day, the tasks due by
+the day's end from one pool of time (the team managers' case supervision) keeps them here
+rather than as objects in a queue: a slot per family holds the task's due day, the order
+it was set in (``seq``, which breaks ties between tasks due at the same moment) and the
+family's children. A day's work is then a few array operations over the families, not a
+step per task, in the same order as ``tasks.TaskBook`` would give. Tasks end as
+``TaskBook``'s do (on time, late, or cancelled before or after falling due), and the
+table counts each ending, so that at any moment
+
+    set = on time + late + cancelled before due + cancelled overdue + open.
+
+A free slot has no children and no due day (infinity), so sums over every slot count open
+tasks only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .tasks import ENDINGS
+
+NOT_SET = np.inf
+
+
+class DueTable:
+    """Slots of open tasks, one per family, with their due days and the order they were set in."""
+
+    def __init__(self, capacity: int = 512):
+        self.due = np.full(capacity, NOT_SET)
+        self.seq = np.zeros(capacity, dtype=np.int64)
+        self.size = np.zeros(capacity, dtype=np.int64)  # the family's children (0: a free slot)
+        self._free = list(range(capacity - 1, -1, -1))
+        self._seq = 0
+        self.counts = dict.fromkeys(("set", *ENDINGS), 0)
+
+    def set(self, family: Any, due: float) -> int:
+        """A new task for ``family`` (which has no other in this table): its slot."""
+        if not self._free:
+            self._grow()
+        slot = self._free.pop()
+        self._seq += 1
+        self.due[slot], self.seq[slot], self.size[slot] = due, self._seq, family.size
+        self.counts["set"] += 1
+        return slot
+
+    def cancel(self, slot: int | None, now: float) -> None:
+        """The family closed: its task ends undone and the slot is free."""
+        if slot is None:
+            return
+        self.counts["cancelled_overdue" if self.due[slot] < now else "cancelled_before_due"] += 1
+        self.due[slot], self.size[slot] = NOT_SET, 0
+        self._free.append(slot)
+
+    def due_before(self, end: float) -> np.ndarray:
+        """The slots of tasks due before ``end``, most overdue first (at the same moment, in the order set)."""
+        slots = np.flatnonzero(self.due < end)
+        if slots.size > 1:
+            slots = slots[np.lexsort((self.seq[slots], self.due[slots]))]
+        return slots
+
+    def redo(self, slots: np.ndarray, days: np.ndarray, dues: np.ndarray) -> None:
+        """The tasks in ``slots`` done on ``days`` (on time if on or before their due day) and set once more,
+        due on ``dues``, in the order given."""
+        n = slots.size
+        on_time = int(np.count_nonzero(np.floor(days) <= np.floor(self.due[slots])))
+        counts = self.counts
+        counts["on_time"] += on_time
+        counts["late"] += n - on_time
+        counts["set"] += n
+        self.due[slots] = dues
+        self.seq[slots] = np.arange(self._seq + 1, self._seq + n + 1)
+        self._seq += n
+
+    def children(self, cutoff: float) -> tuple[int, int]:
+        """(Children with an open task, of whom those whose task is due on or after ``cutoff``.)"""
+        return int(self.size.sum()), int(self.size[self.due >= cutoff].sum())
+
+    def open_tasks(self, now: float) -> tuple[int, int]:
+        """(open tasks not yet due, open tasks overdue) at ``now``."""
+        live = self.size > 0
+        overdue = int(np.count_nonzero(live & (self.due < now)))
+        return int(np.count_nonzero(live)) - overdue, overdue
+
+    def _grow(self) -> None:
+        old = self.due.size
+        for name, fill in (("due", NOT_SET), ("seq", 0), ("size", 0)):
+            array = getattr(self, name)
+            grown = np.full(2 * old, fill, dtype=array.dtype)
+            grown[:old] = array
+            setattr(self, name, grown)
+        self._free.extend(range(2 * old - 1, old - 1, -1))
