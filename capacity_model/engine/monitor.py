@@ -90,8 +90,12 @@ class Monitor:
                 waits.append((size, calendar.working_days_between(family.unallocated_since, cutoff)))
             else:
                 open_children[stage] += size
-            recent = {h.worker_id for h in family.holdings if h.end is None or h.end >= window_start}
-            social_workers.append((size, len(recent), stage))
+            holdings = family.holdings
+            if len(holdings) == 1:  # most families: one social worker, or none yet
+                recent = 1 if holdings[0].end is None or holdings[0].end >= window_start else 0
+            else:
+                recent = len({h.worker_id for h in holdings if h.end is None or h.end >= window_start})
+            social_workers.append((size, recent, stage))
         self._in_stage = in_stage
         self._mark()
         leavers_fte, mean_permanent_fte = self._turnover_inputs(now)
