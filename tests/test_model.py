@@ -53,6 +53,23 @@ def test_same_seed_same_tables_for_one_or_two_processes():
     pd.testing.assert_frame_equal(one.balance, two.balance)
 
 
+def test_the_tidy_tables_hold_each_replications_rows_with_labels_as_categories():
+    scenario = small_service()
+    result = run_experiment(scenario, replications=2, months=3, seed=5, jobs=1, progress=False)
+    rows = [(r, month, date, kpi, value) for r in range(2)
+            for month, date, kpi, value in run_replication(scenario, seed=5, replication=r, months=3).kpis]
+    expected = pd.DataFrame(rows, columns=["replication", "month", "date", "kpi", "value"])
+    table = result.kpis.astype({"date": str, "kpi": str})
+    pd.testing.assert_frame_equal(table.drop(columns="scenario"), expected, check_dtype=False)
+    assert (result.kpis["scenario"] == scenario.name).all()
+    for column in ("scenario", "date", "kpi"):
+        categories = list(result.kpis[column].cat.categories)
+        assert categories == sorted(categories)  # so grouping orders them as it would strings
+    assert list(result.caseloads["kind"].cat.categories) == sorted(set(result.caseloads["kind"]))
+    means = result.kpis.groupby(["kpi", "month"])["value"].mean()
+    assert means.equals(table.groupby(["kpi", "month"])["value"].mean())
+
+
 def test_different_seeds_and_replications_differ():
     scenario = small_service()
     a = kpi_table(run_replication(scenario, seed=1, replication=0, months=6))
