@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -60,3 +61,11 @@ def small_service(**changes: Any) -> Scenario:
 @pytest.fixture
 def small() -> Scenario:
     return small_service()
+
+
+def hearing_ctrl_c(command: list[str]) -> list[str]:
+    """``command`` started so that it hears Ctrl-C (SIGINT) as at a terminal, even when the tests themselves
+    run in the background: a shell starts a background job with SIGINT ignored, and every process started
+    from it inherits that (the same process, through ``exec``, with SIGINT back to its default)."""
+    return [sys.executable, "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+            "os.execvp(sys.argv[1], sys.argv[1:])", *command]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import baseline_data
+from conftest import baseline_data, hearing_ctrl_c
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -132,8 +132,9 @@ def wait_for(condition, seconds: float) -> bool:
 @pytest.mark.parametrize("presses", [1, 2])
 def test_ctrl_c_stops_a_parallel_run_within_two_seconds_and_leaves_nothing(presses, tmp_path):
     out = tmp_path / "run"
-    process = subprocess.Popen(command("run", "--reps", "40", "--jobs", "2", "--out", str(out)), cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    process = subprocess.Popen(hearing_ctrl_c(command("run", "--reps", "40", "--jobs", "2", "--out", str(out))),
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
     assert wait_for(lambda: list(tmp_path.glob(".run.incomplete-*")), 30)  # the run has begun
     time.sleep(3)  # the workers are simulating
     pressed = time.monotonic()

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import hearing_ctrl_c
 
 from capacity_model.analysis.outputs import OutputError
 from capacity_model.experiment import Dask, Serial, Task, TaskStore, in_order, run_experiment
@@ -308,9 +309,9 @@ def test_the_sweep_command_prints_each_points_figures_and_resumes(tmp_path, caps
 def test_ctrl_c_stops_a_sweep_on_dask_at_once_keeping_what_finished(tmp_path):
     path = sweep_file(tmp_path, replications=40, months=12)
     out = tmp_path / "out"
-    process = subprocess.Popen([sys.executable, "-m", "capacity_model", "sweep", str(path), "--workers", "2",
-                                "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+    process = subprocess.Popen(hearing_ctrl_c([sys.executable, "-m", "capacity_model", "sweep", str(path),
+                                               "--workers", "2", "--out", str(out)]),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 90
     while not list((out / "tasks").glob("part-*.parquet")):  # the workers are simulating, a batch is kept
         assert process.poll() is None and time.monotonic() < deadline
