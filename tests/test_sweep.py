@@ -339,3 +339,16 @@ def alive_in_group(group: int) -> list:
         except (ProcessLookupError, psutil.NoSuchProcess):
             pass
     return alive
+
+
+def test_only_dasks_harmless_interrupted_wait_error_is_kept_off_the_terminal():
+    import logging
+
+    from capacity_model.experiment.executors import _quiet_interrupted_wait
+
+    def record(message: str) -> logging.LogRecord:
+        return logging.LogRecord("tornado.application", logging.ERROR, __file__, 1, message, None, None)
+
+    assert not _quiet_interrupted_wait(record("Exception in callback functools.partial(<function "
+                                              "sync.<locals>.cancel at 0x7ff214683920>)"))
+    assert _quiet_interrupted_wait(record("Exception in callback functools.partial(<function other>)"))
