@@ -90,17 +90,17 @@ class Collected:
         self._caseloads: list[np.ndarray] = []  # replication, month, kind code, caseload, social workers
 
     def add(self, result: ReplicationResult) -> None:
-        r, kpi_code, kind_code = result.replication, self._kpi_codes.setdefault, self._kind_codes.setdefault
+        r, kpi_codes, kind_codes = result.replication, self._kpi_codes, self._kind_codes
         for month, date, _, _ in result.kpis:
             self._dates.setdefault(month, date)
-        self._kpis.append(np.array([(r, month, kpi_code(kpi, len(self._kpi_codes))) for month, _, kpi, _ in result.kpis],
-                                   dtype=np.int32).reshape(-1, 3))
+        self._kpis.append(np.array([(r, month, kpi_codes.setdefault(kpi, len(kpi_codes)))
+                                    for month, _, kpi, _ in result.kpis], dtype=np.int32).reshape(-1, 3))
         self._values.append(np.array([value for *_, value in result.kpis], dtype=float))
         if result.balance:
             if self._balance_columns is None:
                 self._balance_columns = list(result.balance[0])
             self._balance.append(np.array([[r, *(row[c] for c in self._balance_columns)] for row in result.balance]))
-        self._caseloads.append(np.array([(r, month, kind_code(kind, len(self._kind_codes)), children, n)
+        self._caseloads.append(np.array([(r, month, kind_codes.setdefault(kind, len(kind_codes)), children, n)
                                          for month, kind, children, n in result.caseloads],
                                         dtype=np.int32).reshape(-1, 5))
 
@@ -141,7 +141,7 @@ def _labels(codes: np.ndarray, names: list[str]) -> pd.Categorical:
     order = np.argsort(np.array(names, dtype=object), kind="stable")
     recode = np.empty(len(names), dtype=np.int32)
     recode[order] = np.arange(len(names))
-    return pd.Categorical.from_codes(recode[codes] if len(codes) else codes, categories=[names[i] for i in order])
+    return pd.Categorical.from_codes(recode[codes], categories=[names[i] for i in order])
 
 
 def _as_whole_numbers(column: pd.Series) -> pd.Series:
