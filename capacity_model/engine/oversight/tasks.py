@@ -91,16 +91,25 @@ class TaskBook:
     def redo(self, task: Task, day: float, due: float, since: float | None = None) -> bool:
         """Mark ``task`` done on ``day`` and set it once more, due on ``due`` (its schedule begun on
         ``since`` if a new one); True if it was done on time."""
-        counts = self.counts
         on_time = int(day) <= int(task.due)  # on or before its due day
-        counts["on_time" if on_time else "late"] += 1
-        counts["set"] += 1
-        task.due, task.not_before = due, 0.0
-        task.number += 1
         if since is not None:
             task.since = since
-        self._push(task)
+        self.redo_all([(task, day, due)])
         return on_time
+
+    def redo_all(self, done: list[tuple[Task, float, float]]) -> None:
+        """``redo(task, day, due)`` for each (task, day, due) of ``done``, in order (a round's tasks at once)."""
+        on_time, push = 0, self._push
+        for task, day, due in done:
+            if int(day) <= int(task.due):
+                on_time += 1
+            task.due, task.not_before = due, 0.0
+            task.number += 1
+            push(task)
+        counts = self.counts
+        counts["on_time"] += on_time
+        counts["late"] += len(done) - on_time
+        counts["set"] += len(done)
 
     def cancel(self, task: Task | None, now: float) -> None:
         if task is not None and not task.ended:
@@ -158,16 +167,17 @@ class TimeBank:
     """
 
     def __init__(self) -> None:
-        self._saved: dict[Any, tuple[float, int]] = {}  # holder -> (hours, working day they were counted to)
+        # holder -> (hours, working day they were counted to); the visits round reads and writes it inline
+        self.saved: dict[Any, tuple[float, int]] = {}
 
     def hours(self, holder: Any, today: int, hours_per_week: float) -> float:
         """The hours ``holder`` has today (``today``: a working-day count), at ``hours_per_week``."""
         per_day = hours_per_week / 5.0
-        saved = self._saved.get(holder)
+        saved = self.saved.get(holder)
         if saved is None:
             return hours_per_week
         return min(hours_per_week, saved[0] + per_day * (today - saved[1]))
 
     def spend(self, holder: Any, today: int, left: float) -> None:
         """What ``holder`` has left today after its tasks."""
-        self._saved[holder] = (left, today)
+        self.saved[holder] = (left, today)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import operator
+from typing import Callable
 
 from ...scenario.calendar import YEAR_DAYS, WorkingCalendar
 from ...scenario.oversight import Visits
@@ -39,6 +40,8 @@ class VisitRound:
         self._waiting: dict[Worker, list[Task]] = {}  # tasks due, worker by worker, in due order
         self._no_worker: list[Task] = []
         self._later: dict[tuple[int, int], float] = {}  # (day, working days) -> when a clock run from it ends
+        self._settings: Visits | None = None
+        self._next_due_fn: Callable[[str, float, float], float] | None = None
 
     def start(self, family, settings: Visits, now: float, spread: float | None = None,
               since: float | None = None) -> None:
@@ -50,9 +53,9 @@ class VisitRound:
             return
         since = now if spread is None or since is None else since
         if spread is None:
-            due = now + settings.cic_first_within_days if stage == "cic" else self._after(settings, stage, now, since)
+            due = now + settings.cic_first_within_days if stage == "cic" else self._next_due(settings)(stage, now, since)
         else:
-            due = now + spread * (self._after(settings, stage, now, since) - now)
+            due = now + spread * (self._next_due(settings)(stage, now, since) - now)
         family.visit = self.book.set(family, stage, due, since)
 
     def stop(self, family, now: float) -> None:
@@ -64,23 +67,32 @@ class VisitRound:
 
         Tasks due wait in their worker's list (or, for a family with no social worker, in
         ``_no_worker``) until made; a task whose family has moved goes to its new worker's list.
+        This is the layer's hot loop: a worker's hours and each visit's next due day are worked
+        out inline, and the visits made go back into the book together, in the order made.
         """
+        route = self._route
         for task in self.book.take(end):
-            self._route(task)
+            route(task)
         if self._no_worker:
             waiting, self._no_worker = self._no_worker, []
             for task in waiting:
-                self._route(task)
-        time, per_visit, after = self._time, settings.hours_per_visit, self._after
-        redo, waiting = self.book.redo, self._waiting
+                route(task)
+        saved, per_visit, next_due = self._time.saved, settings.hours_per_visit, self._next_due(settings)
+        made: list[tuple[Task, float, float]] = []
+        waiting = self._waiting
+        relief, weekly, freeable = self._support.caseload_relief, settings.hours_per_fte_week, settings.working_hours_per_fte_week
         for worker, tasks in list(waiting.items()):
-            hours = time.hours(worker, today, self.hours_per_week(worker, settings))
-            if hours + 1e-9 < per_visit and worker.can_hold_cases:
-                time.spend(worker, today, hours)  # saving up
-                waiting[worker] = self._still_theirs(worker, tasks)
-                if not waiting[worker]:
-                    del waiting[worker]
-                continue
+            # the worker's visiting hours a week as things are now: their FTE times the hours for visits, plus
+            # the time support staff free that does not go to more children; none while absent
+            if worker.absent or worker.long_term_absent:
+                per_week = 0.0
+            else:
+                freed = 1.0 - worker.workload_per_child
+                if worker.kind != "newly_qualified":
+                    freed -= relief[worker.team]
+                per_week = worker.fte * (weekly + (freed if freed > 0.0 else 0.0) * freeable)
+            kept = saved.get(worker)  # TimeBank.hours, inline
+            hours = per_week if kept is None else min(per_week, kept[0] + per_week / 5.0 * (today - kept[1]))
             i, n = 0, len(tasks)
             while i < n and hours + 1e-9 >= per_visit:
                 task = tasks[i]
@@ -88,17 +100,19 @@ class VisitRound:
                 if task.ended:
                     continue
                 if task.family.worker is not worker:
-                    self._route(task)
+                    route(task)
                     continue
-                day = task.due if task.due > now else now
-                redo(task, day, after(settings, task.kind, day, task.since))
+                due = task.due
+                day = due if due > now else now
+                made.append((task, day, next_due(task.kind, day, task.since)))
                 hours -= per_visit
-            time.spend(worker, today, hours)
-            rest = self._still_theirs(worker, tasks[i:] if i else tasks)
+            saved[worker] = (hours, today)  # what is left is saved up (TimeBank.spend)
+            rest = self._still_theirs(worker, tasks[i:] if i else tasks) if i < n else None
             if rest:
                 waiting[worker] = rest
             else:
                 del waiting[worker]
+        self.book.redo_all(made)
 
     def _still_theirs(self, worker: Worker, tasks: list[Task]) -> list[Task]:
         """The worker's waiting visits, those of families moved to someone else (or none) routed there."""
@@ -125,22 +139,23 @@ class VisitRound:
         """Every task due and not yet made."""
         return [task for tasks in self._waiting.values() for task in tasks] + self._no_worker
 
-    def hours_per_week(self, worker: Worker, settings: Visits) -> float:
-        """The worker's visiting hours a week, as things are now."""
-        if worker.absent or worker.long_term_absent:
-            return 0.0
-        freed = 1.0 - worker.workload_per_child
-        if worker.kind != "newly_qualified":
-            freed -= self._support.caseload_relief[worker.team]
-        return worker.fte * (settings.hours_per_fte_week + max(freed, 0.0) * settings.working_hours_per_fte_week)
+    def _next_due(self, settings: Visits) -> Callable[[str, float, float], float]:
+        """When a visit made on ``day`` in ``stage`` (its schedule begun on ``since``) makes the next one due, under
+        ``settings`` (the function is kept while the settings stay the same)."""
+        if self._settings is settings:
+            return self._next_due_fn
+        first_year, after_first, later, calendar = (
+            settings.cic_every_days_first_year, settings.cic_every_days_after, self._later, self._calendar)
+        every = {"cin": settings.cin_every_working_days, "cp": settings.cp_every_working_days}
 
-    def _after(self, settings: Visits, stage: str, day: float, since: float) -> float:
-        """When a visit made on ``day`` makes the next one due."""
-        if stage == "cic":
-            return day + (settings.cic_every_days_first_year if day - since < YEAR_DAYS else settings.cic_every_days_after)
-        every = settings.cin_every_working_days if stage == "cin" else settings.cp_every_working_days
-        key = (int(day), every)
-        due = self._later.get(key)
-        if due is None:  # the same for every time of the day
-            due = self._later[key] = self._calendar.add_working_days(int(day), every, at=CLOCKS_RUN_OUT)
-        return max(due, day)
+        def next_due(stage: str, day: float, since: float) -> float:
+            if stage == "cic":
+                return day + (first_year if day - since < YEAR_DAYS else after_first)
+            key = (int(day), every[stage])
+            due = later.get(key)
+            if due is None:  # the same for every time of the day
+                due = later[key] = calendar.add_working_days(int(day), every[stage], at=CLOCKS_RUN_OUT)
+            return due if due > day else day
+
+        self._settings, self._next_due_fn = settings, next_due
+        return next_due
