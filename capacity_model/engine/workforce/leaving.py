@@ -45,14 +45,14 @@ class Leaving:
             return 1.0
         return sum(w.children * w.workload_per_child for w in working) / standard
 
-    def hazard(self, worker: Worker, pressures: dict[str, float] | None = None) -> float:
+    def hazard(self, worker: Worker, pressures: dict[str, float]) -> float:
         """Chance per year that this worker resigns, given today's conditions."""
         workforce = self.in_force.scenario.workforce
         if not worker.permanent:
             return workforce.agency.leaving_per_year if worker.kind == "agency" else 0.0
         leaving = workforce.leaving
         years = (self.env.now - worker.service_start_day) / YEAR_DAYS
-        pressure = pressures[worker.team] if pressures is not None else self.team_pressure(worker.team)
+        pressure = pressures[worker.team]
         return (leaving.permanent_per_year * leaving.service_multiplier(years)
                 * pressure ** leaving.caseload_pressure_elasticity
                 * leaving.pay_and_progression_multiplier * leaving.wider_retention_multiplier)
@@ -66,13 +66,14 @@ class Leaving:
         the starting caseloads are in place, as the hazard depends on them.
         """
         leaving = self.in_force.scenario.workforce.leaving
+        pressures = {team: self.team_pressure(team) for team in self.in_force.scenario.teams}  # notice leaves them be
         for worker in self.register.workers():
             if not worker.permanent:
                 continue
             fate = worker.fate
             notice = leaving.notice_days.days_at(fate.uniform())
             resigned_u, remaining_u, where_u = fate.uniform(), fate.uniform(), fate.uniform()
-            if resigned_u < 1.0 - math.exp(-self.hazard(worker) * notice / YEAR_DAYS):
+            if resigned_u < 1.0 - math.exp(-self.hazard(worker, pressures) * notice / YEAR_DAYS):
                 self.register.give_notice(worker)
                 destination = leaving.destinations.choose(where_u)
                 self.env.process(self._resign(worker, 0.0, remaining_u * notice, destination))
