@@ -266,11 +266,12 @@ def test_a_misspelt_oversight_field_names_it(tmp_path):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["set", "cancel", "take", "first", "put_off"]),
+@given(st.lists(st.tuples(st.sampled_from(["set", "cancel", "take", "first", "put_off", "redo"]),
                           st.floats(0, 60, allow_nan=False), st.integers(0, 5)), max_size=80))
 def test_the_task_book_gives_tasks_in_the_order_of_one_heap_of_them_all(operations):
-    """The calendar queue of due days gives exactly what one heap ordered by (due, order set) would."""
-    book, reference, order = TaskBook(), [], 0
+    """The calendar queue of due days gives exactly what one heap ordered by (due, order set) would, tasks
+    done and set again (``redo_all``) counting as set then, in the order done."""
+    book, reference, order, on_time = TaskBook(), [], 0, 0
     for operation, when, count in operations:
         if operation == "set":
             order += 1
@@ -291,7 +292,18 @@ def test_the_task_book_gives_tasks_in_the_order_of_one_heap_of_them_all(operatio
             assert book.first_due() is first
             book.put_off(first, when)
             reference = [entry for entry in reference if entry[2] is not first]
+        elif operation == "redo":
+            due = sorted((entry for entry in reference if entry[0] < when), key=lambda e: e[:2])[:count or None]
+            assert book.take(when, count or math.inf) == [task for _, _, task in due]
+            done = [(task, when, math.floor(when) + 1.0) for _, _, task in due]  # due together: order decides
+            on_time += sum(1 for was, _, _ in due if int(when) <= int(was))
+            book.redo_all(done)
+            reference = [entry for entry in reference if entry not in due]
+            for task, _, again in done:
+                order += 1
+                reference.append((again, order, task))
     assert sum(book.open_tasks(30.0)) == len(reference) + sum(1 for t in book._aside if not t.ended)
+    assert book.counts["on_time"] == on_time
 
 
 @settings(max_examples=200, deadline=None)
