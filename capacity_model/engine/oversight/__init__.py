@@ -50,11 +50,14 @@ class Oversight:
         settings, now = self.in_force.scenario.oversight, self.env.now
         if at_origin:  # spread from the first working day, so that none is overdue before any work is done
             now = float(self._horizon.calendar.next_day_on(now, EVERY_DAY))
-        spread = (lambda: float(self._rng.random())) if at_origin else (lambda: None)
-        self.supervision.start(family, settings.supervision.every_days, now, spread())
-        self.visits.start(family, settings.visits, now, spread(),
+            rng = self._rng
+            supervision, visit, meeting = float(rng.random()), float(rng.random()), float(rng.random())
+        else:
+            supervision = visit = meeting = None
+        self.supervision.start(family, settings.supervision.every_days, now, supervision)
+        self.visits.start(family, settings.visits, now, visit,
                           since=stage_started if stage_started is not None else family.referral_day)
-        self.meetings.start(family, settings.iro_service, now, spread())
+        self.meetings.start(family, settings.iro_service, now, meeting)
 
     def stage_changed(self, family: Family) -> None:
         settings, now = self.in_force.scenario.oversight, self.env.now
