@@ -206,7 +206,8 @@ def own_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-_OWN_PEAK = f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); from measures import own_peak_mb"
+_OWN_PEAK = (f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); "
+             "from measures import own_peak_mb")
 
 
 def peak_memory_of_many(replications: int, months: int = 24, jobs: int = 2) -> float:

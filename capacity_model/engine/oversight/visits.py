@@ -53,7 +53,8 @@ class VisitRound:
             return
         since = now if spread is None or since is None else since
         if spread is None:
-            due = now + settings.cic_first_within_days if stage == "cic" else self._next_due(settings)(stage, now, since)
+            due = (now + settings.cic_first_within_days if stage == "cic" else
+                   self._next_due(settings)(stage, now, since))
         else:
             due = now + spread * (self._next_due(settings)(stage, now, since) - now)
         family.visit = self.book.set(family, stage, due, since)
@@ -80,7 +81,8 @@ class VisitRound:
         saved, per_visit, next_due = self._time.saved, settings.hours_per_visit, self._next_due(settings)
         made: list[tuple[Task, float, float]] = []
         waiting = self._waiting
-        relief, weekly, freeable = self._support.caseload_relief, settings.hours_per_fte_week, settings.working_hours_per_fte_week
+        relief, weekly = self._support.caseload_relief, settings.hours_per_fte_week
+        freeable = settings.working_hours_per_fte_week
         for worker, tasks in list(waiting.items()):
             # the worker's visiting hours a week as things are now: their FTE times the hours for visits, plus
             # the time support staff free that does not go to more children; none while absent
