@@ -159,7 +159,7 @@ def interval(values: np.ndarray, decimals: int = 1, kpi: str | None = None) -> s
 # --- sections ----------------------------------------------------------------------------------
 
 
-def verification_section(reps: int) -> list[str]:
+def verification_section(reps: int, months: int = 36) -> list[str]:
     import yaml
     base = yaml.safe_load((ROOT / "scenarios" / "verification" / "mms.yaml").read_text())
     slots, mean_days = 200, 5.0
@@ -168,7 +168,7 @@ def verification_section(reps: int) -> list[str]:
         "",
         "`scenarios/verification/mms.yaml` reduces the model to an M/M/s queue (its comments name the",
         f"keys); here s = 200 slots, exponential service with mean {mean_days:g} days, {reps} replications",
-        "of 36 months after 2 months' warm-up. Model values with 95% intervals; the test suite",
+        f"of {months} months after 2 months' warm-up. Model values with 95% intervals; the test suite",
         "(`tests/test_verification.py`) checks these and more (Little's law, hand arithmetic, extreme",
         "values, monotonicity, conservation over random scenarios) on every run.",
         "",
@@ -177,11 +177,11 @@ def verification_section(reps: int) -> list[str]:
     ]
     for rho in (0.8, 0.9, 0.95):
         data = merge_scenario_data(base, {"referrals": {"new_children_per_year": rho * slots / mean_days * 365}})
-        result = run_experiment(Scenario.model_validate(data), replications=reps, months=36, seed=1,
+        result = run_experiment(Scenario.model_validate(data), replications=reps, months=months, seed=1,
                                 jobs=2, progress=False)
         c = erlang_c(slots, rho * slots)
         lq = mean_waiting(slots, rho * slots)
-        values = per_replication(result, 1, 36)
+        values = per_replication(result, 1, months)
         snaps = result.kpis[(result.kpis["kpi"] == "open_cin") & (result.kpis["month"] > 0)]
         busy = (snaps["value"] >= slots).groupby(snaps["replication"]).mean()
         kpis = result.kpis[result.kpis["month"] > 0].pivot_table(index=["replication", "month"], columns="kpi",
@@ -412,6 +412,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=40, help="replications of the baseline (default 40)")
     parser.add_argument("--sensitivity-reps", type=int, default=6)
     parser.add_argument("--verification-reps", type=int, default=12)
+    parser.add_argument("--verification-months", type=int, default=36,
+                        help="months of each M/M/s run after its warm-up (default 36)")
     parser.add_argument("--support-reps", type=int, default=40,
                         help="replications of the operating model at both ends of the freed-time assumption")
     parser.add_argument("--sensitivity-limit", type=int, default=None,
@@ -432,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Made by `{command}` with capacity-model {__version__} on {date.today().isoformat()}. Seeds are",
         "fixed, so the same command on the same version gives the same figures.",
         "",
-        *verification_section(args.verification_reps),
+        *verification_section(args.verification_reps, args.verification_months),
         *face_validity_section(warm, figures),
         *oversight_section(warm, figures),
         *changes_section(previous, warm),

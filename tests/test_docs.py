@@ -21,7 +21,8 @@ def test_validation_script_writes_every_section_and_row(tmp_path):
     out = tmp_path / "validation.md"
     out.write_text("| Vacancy rate (%) | 16.6 (15.7 to 17.6) | 16.4 | x | y |\n")  # a previous version
     assert module.main(["--reps", "2", "--sensitivity-reps", "2", "--verification-reps", "2",
-                        "--support-reps", "2", "--sensitivity-limit", "1", "--out", str(out)]) == 0
+                        "--verification-months", "3", "--support-reps", "2", "--sensitivity-limit", "1",
+                        "--out", str(out)]) == 0
     text = out.read_text()
     for heading in ("## Verification", "## Face validity", "## What changed and why",
                     "## What support staff's freed time buys", "## Warm start check", "## Assumptions log"):
