@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import operator
-from typing import Callable
 
 from ...scenario.calendar import YEAR_DAYS, WorkingCalendar
 from ...scenario.oversight import Visits
@@ -40,8 +39,6 @@ class VisitRound:
         self._waiting: dict[Worker, list[Task]] = {}  # tasks due, worker by worker, in due order
         self._no_worker: list[Task] = []
         self._later: dict[tuple[int, int], float] = {}  # (day, working days) -> when a clock run from it ends
-        self._settings: Visits | None = None
-        self._next_due_fn: Callable[[str, float, float], float] | None = None
 
     def start(self, family, settings: Visits, now: float, spread: float | None = None,
               since: float | None = None) -> None:
@@ -53,10 +50,9 @@ class VisitRound:
             return
         since = now if spread is None or since is None else since
         if spread is None:
-            due = (now + settings.cic_first_within_days if stage == "cic" else
-                   self._next_due(settings)(stage, now, since))
+            due = now + settings.cic_first_within_days if stage == "cic" else self._after(settings, stage, now, since)
         else:
-            due = now + spread * (self._next_due(settings)(stage, now, since) - now)
+            due = now + spread * (self._after(settings, stage, now, since) - now)
         family.visit = self.book.set(family, stage, due, since)
 
     def stop(self, family, now: float) -> None:
@@ -68,8 +64,8 @@ class VisitRound:
 
         Tasks due wait in their worker's list (or, for a family with no social worker, in
         ``_no_worker``) until made; a task whose family has moved goes to its new worker's list.
-        This is the layer's hot loop: a worker's hours and each visit's next due day are worked
-        out inline, and the visits made go back into the book together, in the order made.
+        This is the layer's hot loop: a worker's hours are worked out inline, and the visits made go
+        back into the book together, in the order made.
         """
         route = self._route
         for task in self.book.take(end):
@@ -78,7 +74,7 @@ class VisitRound:
             waiting, self._no_worker = self._no_worker, []
             for task in waiting:
                 route(task)
-        saved, per_visit, next_due = self._time.saved, settings.hours_per_visit, self._next_due(settings)
+        saved, per_visit, after = self._time.saved, settings.hours_per_visit, self._after
         made: list[tuple[Task, float, float]] = []
         waiting = self._waiting
         relief, weekly = self._support.caseload_relief, settings.hours_per_fte_week
@@ -106,7 +102,7 @@ class VisitRound:
                     continue
                 due = task.due
                 day = due if due > now else now
-                made.append((task, day, next_due(task.kind, day, task.since)))
+                made.append((task, day, after(settings, task.kind, day, task.since)))
                 hours -= per_visit
             saved[worker] = (hours, today)  # what is left is saved up (TimeBank.spend)
             rest = self._still_theirs(worker, tasks[i:] if i else tasks) if i < n else None
@@ -141,23 +137,13 @@ class VisitRound:
         """Every task due and not yet made."""
         return [task for tasks in self._waiting.values() for task in tasks] + self._no_worker
 
-    def _next_due(self, settings: Visits) -> Callable[[str, float, float], float]:
-        """When a visit made on ``day`` in ``stage`` (its schedule begun on ``since``) makes the next one due, under
-        ``settings`` (the function is kept while the settings stay the same)."""
-        if self._settings is settings:
-            return self._next_due_fn
-        first_year, after_first, later, calendar = (
-            settings.cic_every_days_first_year, settings.cic_every_days_after, self._later, self._calendar)
-        every = {"cin": settings.cin_every_working_days, "cp": settings.cp_every_working_days}
-
-        def next_due(stage: str, day: float, since: float) -> float:
-            if stage == "cic":
-                return day + (first_year if day - since < YEAR_DAYS else after_first)
-            key = (int(day), every[stage])
-            due = later.get(key)
-            if due is None:  # the same for every time of the day
-                due = later[key] = calendar.add_working_days(int(day), every[stage], at=CLOCKS_RUN_OUT)
-            return due if due > day else day
-
-        self._settings, self._next_due_fn = settings, next_due
-        return next_due
+    def _after(self, settings: Visits, stage: str, day: float, since: float) -> float:
+        """When a visit made on ``day`` makes the next one due."""
+        if stage == "cic":
+            return day + (settings.cic_every_days_first_year if day - since < YEAR_DAYS else settings.cic_every_days_after)
+        every = settings.cin_every_working_days if stage == "cin" else settings.cp_every_working_days
+        key = (int(day), every)
+        due = self._later.get(key)
+        if due is None:  # the same for every time of the day
+            due = self._later[key] = self._calendar.add_working_days(int(day), every, at=CLOCKS_RUN_OUT)
+        return due if due > day else day
