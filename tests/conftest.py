@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -69,3 +71,29 @@ def hearing_ctrl_c(command: list[str]) -> list[str]:
     from it inherits that (the same process, through ``exec``, with SIGINT back to its default)."""
     return [sys.executable, "-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
             "os.execvp(sys.argv[1], sys.argv[1:])", *command]
+
+
+def running_in_group(group: int) -> list:
+    """The processes of a process group still running (a dead one not yet reaped is not running)."""
+    import psutil
+
+    running = []
+    for process in psutil.process_iter(["pid", "status"]):
+        try:
+            if os.getpgid(process.pid) == group and process.status() != psutil.STATUS_ZOMBIE:
+                running.append(process)
+        except (ProcessLookupError, psutil.NoSuchProcess):
+            pass
+    return running
+
+
+def group_ends(group: int, seconds: float = 5.0) -> bool:
+    """Whether every process of the group has ended within ``seconds``. A process left behind (a worker still
+    simulating) runs on; helpers end a moment after the command itself (multiprocessing's resource tracker
+    ends when the command's end closes its pipe), later when the machine is busy."""
+    end = time.monotonic() + seconds
+    while running_in_group(group):
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.05)
+    return True

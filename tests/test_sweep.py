@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import hearing_ctrl_c
+from conftest import group_ends, hearing_ctrl_c
 
 from capacity_model.analysis.outputs import OutputError
 from capacity_model.experiment import Dask, Serial, Task, TaskStore, in_order, run_experiment
@@ -323,22 +323,8 @@ def test_ctrl_c_stops_a_sweep_on_dask_at_once_keeping_what_finished(tmp_path):
     assert process.returncode == 130
     assert err.strip() == (f"capacity-model: interrupted; the finished tasks are kept in {out}: the same command "
                            "again runs the rest")
-    assert not alive_in_group(process.pid)  # no worker left behind
+    assert group_ends(process.pid)  # no worker left behind
     assert 0 < len(TaskStore(out / "tasks").done()) < 160 and not (out / "summary.csv").exists()
-
-
-def alive_in_group(group: int) -> list:
-    """The processes of a process group still running (a dead one not yet reaped is not running)."""
-    import psutil
-
-    alive = []
-    for process in psutil.process_iter(["pid", "status"]):
-        try:
-            if os.getpgid(process.pid) == group and process.status() != psutil.STATUS_ZOMBIE:
-                alive.append(process)
-        except (ProcessLookupError, psutil.NoSuchProcess):
-            pass
-    return alive
 
 
 def test_only_dasks_harmless_interrupted_wait_error_is_kept_off_the_terminal():
