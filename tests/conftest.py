@@ -1,4 +1,4 @@
-"""Shared helpers: scenarios built from the baseline with a few fields changed."""
+"""Shared helpers: scenarios from the baseline with a few fields changed, process checks, the files' order."""
 
 from __future__ import annotations
 
@@ -14,6 +14,17 @@ import yaml
 from capacity_model.scenario import Scenario, merge_scenario_data
 
 BASELINE_FILE = Path(__file__).resolve().parents[1] / "capacity_model" / "scenario" / "builtin" / "baseline.yaml"
+
+
+LONGEST_FIRST = ("test_verification.py", "test_golden.py", "test_report.py", "test_engine_equivalence.py",
+                 "test_app_browser.py", "test_council_data.py", "test_docs.py")
+"""The test files that take longest (about 35 to 80 s each on two cores), started first so that, with the
+tests in two or more processes, none is left running one of them alone at the end."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    first = {name: rank for rank, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: first.get(item.path.name, len(first)))  # stable: the rest keep their order
 
 
 def baseline_data() -> dict[str, Any]:
