@@ -10,17 +10,16 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import measures  # noqa: E402  (beside this script)
+import checkout  # noqa: E402  (beside this script)
+import measures  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 MONTHS = 24
@@ -79,46 +78,30 @@ def time_whole(repeats: int) -> dict:
             "median": median, "replications_per_second": DEFAULT_REPLICATIONS / median}
 
 
-def git(*args: str, cwd: Path = REPO) -> str | None:
-    """The output of a git command, or None if git is missing or the command fails."""
-    try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return done.stdout.strip()
-
-
 def time_ref(ref: str, repeats: int) -> dict:
     """Time the single replication of git ``ref`` in a temporary worktree, in a fresh interpreter."""
-    commit = git("rev-parse", "--verify", f"{ref}^{{commit}}")
-    if commit is None:
-        return {"ref": ref, "error": f"'{ref}' is not a commit in {REPO} (or git is unavailable)"}
-    tmp = Path(tempfile.mkdtemp(prefix="capacity-bench-"))
     try:
-        if git("worktree", "add", "--detach", str(tmp), commit) is None:
-            return {"ref": ref, "commit": commit, "error": "git worktree add failed"}
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
-        done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", "--repeats", str(repeats)],
-                              env=env, cwd=tmp, capture_output=True, text=True)
-        lines = done.stdout.strip().splitlines()
-        if done.returncode != 0 or not lines:
-            last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-            return {"ref": ref, "commit": commit, "error": f"could not time it with this interpreter: {last}"}
-        result = json.loads(lines[-1])
-        if not Path(result["module"]).is_relative_to(tmp.resolve()):
-            return {"ref": ref, "commit": commit, "error": f"imported {result['module']}, not the worktree's code"}
-        return {"ref": ref, "commit": commit, **result}
-    finally:
-        if git("worktree", "remove", "--force", str(tmp)) is None:
-            shutil.rmtree(tmp, ignore_errors=True)
-            git("worktree", "prune")
+        with checkout.worktree(ref) as (commit, tmp):
+            done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", "--repeats", str(repeats)],
+                                  env=checkout.environment(tmp), cwd=tmp, capture_output=True, text=True)
+            lines = done.stdout.strip().splitlines()
+            if done.returncode != 0 or not lines:
+                last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+                return {"ref": ref, "commit": commit, "error": f"could not time it with this interpreter: {last}"}
+            result = json.loads(lines[-1])
+            if not Path(result["module"]).is_relative_to(tmp.resolve()):
+                return {"ref": ref, "commit": commit, "error": f"imported {result['module']}, not the worktree's code"}
+            return {"ref": ref, "commit": commit, **result}
+    except checkout.CheckoutError as error:
+        return {"ref": ref, "error": str(error)}
 
 
 def context(with_git: bool) -> dict:
     import capacity_model
     from capacity_model.experiment import default_jobs
 
-    return {"version": capacity_model.__version__, "git_commit": git("rev-parse", "HEAD") if with_git else None,
+    commit = checkout.git("rev-parse", "HEAD") if with_git else None
+    return {"version": capacity_model.__version__, "git_commit": commit,
             "python": sys.version.split()[0], "implementation": platform.python_implementation(),
             "platform": platform.platform(), "cpu_count": os.cpu_count(), "usable_cpus": default_jobs(),
             "date": datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")}
