@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"Counting start-up and one {args.months}-month replication, oversight on and off "
           f"{'now and at ' + args.compare_ref + ' ' if args.compare_ref else ''}"
-          "(3 to 4 minutes each under callgrind) ...", flush=True)
+          "(a few minutes each under callgrind) ...", flush=True)
     try:
         with contextlib.ExitStack() as stack:
             versions: dict[str, Path | None] = {"current": None}
