@@ -72,6 +72,11 @@ BAD_FIELDS = {
     "staff in an unknown team": (
         "initial_state.staff.fostering", {"experienced": 1},
         ["initial_state.staff", "['fostering']", "not in teams", "assessment", "locality"]),
+    "a name that is a control character": (  # shown quoted, so the message stays on one line
+        "initial_state.staff.\r", 0, ["initial_state.staff.'\\r': ", "valid dictionary"]),
+    "a team name with a line break": (
+        "teams.x\ny", {"posts_fte": 1, "stages": ["cin"]},
+        ["teams: the team name 'x\\ny' is not allowed", "text on one line, with no spaces at either end"]),
 }
 
 
@@ -112,7 +117,7 @@ def test_cli_refuses_bad_file_and_writes_nothing(bad_file, command, tmp_path, ca
     argv = [command, str(path)] + (["--out", str(out)] if command == "run" else [])
     assert main(argv) == 2
     captured = capsys.readouterr()
-    assert captured.err.startswith(f"capacity-model: error: {path}: ")
+    assert all(line.startswith(f"capacity-model: error: {path}: ") for line in captured.err.strip().splitlines())
     for fragment in fragments:
         assert fragment in captured.err
     assert captured.out == ""

@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import UserError
-from .base import TEXT_FOR_NUMBER
+from .base import TEXT_FOR_NUMBER, field_path
 from .schema import Scenario
 
 BUILTIN_PACKAGE = "capacity_model.scenario.builtin"
@@ -168,14 +168,14 @@ def describe_validation_error(where: Path | str, error: ValidationError) -> str:
 
 def _describe_one(item: dict[str, Any]) -> str:
     loc = item["loc"]
-    field_path, model = _walk(Scenario, loc)
+    shown, model = _walk(Scenario, loc)
     kind = item["type"]
     if kind == TEXT_FOR_NUMBER:
-        return (f"{'.'.join([*map(str, field_path), item['ctx']['field']])}: needs a number, not the text "
+        return (f"{field_path([*shown, item['ctx']['field']])}: needs a number, not the text "
                 f"{item['ctx']['text']}; {number_hint(item['ctx']['text'])}.")
-    if not field_path:  # a check across fields: its message starts with the field it concerns
+    if not shown:  # a check across fields: its message starts with the field it concerns
         return item["msg"].removeprefix("Value error, ") + "."
-    dotted = ".".join(str(part) for part in field_path)
+    dotted = field_path(shown)
     if kind == "extra_forbidden":
         name = str(loc[-1])
         allowed = sorted(model.model_fields) if model is not None else []

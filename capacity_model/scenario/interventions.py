@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from pydantic import Field, NonNegativeInt, ValidationError, model_validator
 
-from .base import TEXT_FOR_NUMBER, Frozen
+from .base import TEXT_FOR_NUMBER, Frozen, field_path
 from .calendar import add_months
 
 S = TypeVar("S", bound=Frozen)
@@ -167,7 +167,7 @@ def check_interventions(scenario: Frozen, origin: date) -> None:
                 raise ValueError(f"{where}.value: {intervention.value!r} is text, and {intervention.parameter} needs "
                                  "a number: write the number without quotes, or use add: or multiply: to change "
                                  "it by an amount (for 20 more, add: 20)") from None
-            field = ".".join(str(p) for p in first["loc"]) or intervention.parameter
+            field = field_path(first["loc"]) or intervention.parameter
             message = first["msg"].removeprefix("Value error, ")
             given = f"{relative} {getattr(intervention, relative)!r} (giving {new!r})" if relative \
                 else repr(intervention.value)

@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import (Field, NonNegativeInt, PositiveFloat, PositiveInt, field_validator, model_serializer,
                       model_validator)
 
-from .base import Frozen, Probability, Shares, SUM_TOLERANCE
+from .base import Frozen, Probability, Shares, SUM_TOLERANCE, field_path
 from .calendar import add_months
 from .distributions import Duration
 from .interventions import Intervention, change_dates, check_interventions, scenario_on
@@ -226,6 +226,15 @@ class Scenario(Frozen):
     oversight: Oversight | None = Field(
         default=None, description="statutory visits, supervision and the IRO service; none: no oversight layer")
     interventions: list[Intervention] = Field(default_factory=list)
+
+    @field_validator("teams")
+    @classmethod
+    def _team_names_are_plain(cls, teams: dict[str, Team]) -> dict[str, Team]:
+        for name in teams:
+            if field_path([name]) != name:  # shown in quotes: empty, a control character, spaces at an end
+                raise ValueError(f"the team name {name!r} is not allowed: a team's name is text on one line, "
+                                 "with no spaces at either end")
+        return teams
 
     @model_validator(mode="after")
     def _teams_cover_stages(self) -> "Scenario":
