@@ -18,17 +18,17 @@ TEXT_FOR_NUMBER = "text_for_number"
 """The error raised where a scenario gives text for a number."""
 
 
+def plain_name(text: str) -> bool:
+    """Whether a name is plain text on one line: not empty, no line break or other control character, and no
+    spaces at either end."""
+    return bool(text) and text.isprintable() and text.strip() == text
+
 
 def field_path(parts: typing.Iterable[Any]) -> str:
-    """A field's place as a user writes it, its parts joined by dots. A name that is not plain text on one
-    line (empty, with a line break or other control character, or spaces at an end) is shown in quotes as
-    Python writes it, so that a message stays on one line and shows what the file holds."""
-    def shown(part: Any) -> str:
-        if not isinstance(part, str):
-            return str(part)
-        return part if part and part.isprintable() and part.strip() == part else repr(part)
+    """A field's place as a user writes it, its parts joined by dots; a name that is not plain (``plain_name``)
+    is shown in quotes as Python writes it, so that a message stays on one line and shows what the file holds."""
+    return ".".join(repr(part) if isinstance(part, str) and not plain_name(part) else str(part) for part in parts)
 
-    return ".".join(shown(part) for part in parts)
 
 class Frozen(BaseModel):
     """Base for validated, immutable scenario data that refuses unknown fields, and text where a

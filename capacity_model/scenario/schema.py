@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import (Field, NonNegativeInt, PositiveFloat, PositiveInt, field_validator, model_serializer,
                       model_validator)
 
-from .base import Frozen, Probability, Shares, SUM_TOLERANCE, field_path
+from .base import Frozen, Probability, Shares, SUM_TOLERANCE, plain_name
 from .calendar import add_months
 from .distributions import Duration
 from .interventions import Intervention, change_dates, check_interventions, scenario_on
@@ -231,7 +231,7 @@ class Scenario(Frozen):
     @classmethod
     def _team_names_are_plain(cls, teams: dict[str, Team]) -> dict[str, Team]:
         for name in teams:
-            if field_path([name]) != name:  # shown in quotes: empty, a control character, spaces at an end
+            if not plain_name(name):
                 raise ValueError(f"the team name {name!r} is not allowed: a team's name is text on one line, "
                                  "with no spaces at either end")
         return teams
