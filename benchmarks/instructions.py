@@ -2,11 +2,11 @@
 
     python benchmarks/instructions.py [--compare-ref GITREF] [--months 24]
 
-A count is the same every run, whatever else the machine is doing, so it measures changes smaller than
-the noise of timings on a shared machine (a third or more). It is not a time: code that touches memory
-widely costs more time per instruction. Each count is a fresh interpreter under callgrind, about 50
-times slower than normally (3 to 4 minutes for a 24-month replication), as many at once as there are
-CPUs: start-up alone (imports, ``load_scenario("baseline")`` and a first replication of one month, which
+A count hardly moves, whatever else the machine is doing (the same code in two checkouts: about 0.3%), so
+it measures changes smaller than the noise of timings on a shared machine (a third or more). It is not a
+time: code that touches memory widely costs more time per instruction. Each count is a fresh interpreter
+under callgrind, many times slower than normally (a few minutes for a 24-month replication), as many at
+once as there are CPUs: start-up alone (imports, ``load_scenario("baseline")`` and a first replication of one month, which
 does the lazy imports and first calls), then start-up and one replication with the oversight layer on, and
 with it off. A replication's count is the second less the first, as in the benchmark's timings, which
 also begin with an untimed replication.
