@@ -6,10 +6,10 @@ A count hardly moves, whatever else the machine is doing (the same code in two c
 it measures changes smaller than the noise of timings on a shared machine (a third or more). It is not a
 time: code that touches memory widely costs more time per instruction. Each count is a fresh interpreter
 under callgrind, many times slower than normally (a few minutes for a 24-month replication), as many at
-once as there are CPUs: start-up alone (imports, ``load_scenario("baseline")`` and a first replication of one month, which
-does the lazy imports and first calls), then start-up and one replication with the oversight layer on, and
-with it off. A replication's count is the second less the first, as in the benchmark's timings, which
-also begin with an untimed replication.
+once as there are CPUs: start-up alone (imports, ``load_scenario("baseline")`` and a first replication of
+one month, which does the lazy imports and first calls), then start-up and one replication with the
+oversight layer on, and with it off. A replication's count is the second less the first, as in the
+benchmark's timings, which also begin with an untimed replication.
 See benchmarks/README.md.
 """
 
@@ -31,14 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import checkout  # noqa: E402  (beside this script)
 
 PARTS = ("start-up", "on", "off")
-CHILD = """
-import sys
+CHILD = f"import sys\nsys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n" + """
 import capacity_model
-from capacity_model import load_scenario
-try:
-    from capacity_model import run_replication
-except ImportError:  # before the layered package (#9)
-    from capacity_model.model import run_replication
+from measures import _api  # this commit's package or an older one's
+load_scenario, run_replication, _, _ = _api()
 part, months = sys.argv[1], int(sys.argv[2])
 scenario = load_scenario("baseline")
 run_replication(scenario, 0, 999, 1)  # first use: lazy imports and first calls, with the layer on (so all of it)
@@ -48,7 +44,7 @@ if part != "start-up":
     run_replication(scenario, 0, 1000, months)
 print(capacity_model.__file__)
 """
-"""What each counted interpreter runs: ``python -c CHILD part months``."""
+"""What each counted interpreter runs: ``python -c CHILD part months`` (``measures`` beside this script)."""
 
 
 def count(part: str, months: int, folder: Path | None = None) -> int:

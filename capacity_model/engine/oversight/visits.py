@@ -140,7 +140,8 @@ class VisitRound:
     def _after(self, settings: Visits, stage: str, day: float, since: float) -> float:
         """When a visit made on ``day`` makes the next one due."""
         if stage == "cic":
-            return day + (settings.cic_every_days_first_year if day - since < YEAR_DAYS else settings.cic_every_days_after)
+            first_year = day - since < YEAR_DAYS
+            return day + (settings.cic_every_days_first_year if first_year else settings.cic_every_days_after)
         every = settings.cin_every_working_days if stage == "cin" else settings.cp_every_working_days
         key = (int(day), every)
         due = self._later.get(key)
