@@ -2,7 +2,7 @@
 
     python benchmarks/instructions.py [--compare-ref GITREF] [--months 24]
 
-A count hardly moves, whatever else the machine is doing (the same code in two checkouts: about 0.3%), so
+A count hardly moves, whatever else the machine is doing (the same code in two checkouts: up to 1%), so
 it measures changes smaller than the noise of timings on a shared machine (a third or more). It is not a
 time: code that touches memory widely costs more time per instruction. Each count is a fresh interpreter
 under callgrind, many times slower than normally (a few minutes for a 24-month replication), as many at
