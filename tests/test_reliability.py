@@ -255,11 +255,15 @@ WORDS = ["run", "compare", "report", "validate", "list", "bogus", "--reps", "0",
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=6))
-def test_fuzz_command_lines_exit_0_or_2_with_a_message(words, capsys):
+def test_fuzz_command_lines_exit_0_or_2_with_a_message(words, capsys, tmp_path_factory, monkeypatch):
     if "list" in words[:1] or words[:1] == ["validate"] and len(words) == 1:
         words = ["bogus", *words]
-    if words[0] in ("run", "compare") and "missing.yaml" not in words:
-        words = [*words, "missing.yaml"]  # always something refused before any simulation
+    if words[0] in ("run", "compare"):
+        # always a scenario refused before any simulation: after "--", so that it is never an option's value
+        # ("run --out missing.yaml" would run the built-in baseline into a folder of that name)
+        words = [*words, "--", "missing.yaml"]
+    folder = tmp_path_factory.mktemp("fuzz-cwd")
+    monkeypatch.chdir(folder)
     try:
         code = main(words)
     except SystemExit as stop:
@@ -268,3 +272,4 @@ def test_fuzz_command_lines_exit_0_or_2_with_a_message(words, capsys):
     assert code in (0, 2), (words, captured.err)
     if code == 2:
         assert captured.err.strip()
+    assert not any(folder.iterdir()), (words, "wrote output although the command line was refused")
