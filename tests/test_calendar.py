@@ -28,6 +28,18 @@ def test_adding_working_days_skips_the_easter_weekend(working_days, expected):
     assert CAL.working_days_between(0.3, end) == working_days
 
 
+@pytest.mark.parametrize("working_days", [0, 1, 4, 10, 20])
+def test_clock_ends_for_every_day_are_those_added_one_at_a_time(working_days):
+    ends, offset = CAL.clock_ends(working_days, at=CLOCKS_RUN_OUT)
+    assert len(ends) == CAL._n  # the whole calendar, the look-back and the years past the horizon included
+    for day in range(-offset, len(ends) - offset):
+        assert ends[offset + day] == CAL.add_working_days(day, working_days, at=CLOCKS_RUN_OUT), day
+    # from Monday 6 April 2020, over the Easter weekend (and the 4 May, worked in 2020)
+    expected = {0: date(2020, 4, 6), 1: date(2020, 4, 7), 4: date(2020, 4, 14), 10: date(2020, 4, 22),
+                20: date(2020, 5, 6)}
+    assert CAL.date_of(ends[offset]) == expected[working_days]
+
+
 def test_subtracting_is_the_inverse_of_counting():
     for k in (1, 5, 20, 45):
         start = CAL.subtract_working_days(30.2, k, at=BACKDATED)

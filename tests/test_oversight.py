@@ -6,6 +6,7 @@ hand-made snapshots, the off switch, and monotone responses under common random 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import statistics
@@ -109,7 +110,63 @@ def test_supervision_is_what_the_managers_hours_allow():
     assert set(kpi_series(plenty, "pct_supervised_42d").values()) == {100.0}
 
 
+def test_a_visit_falls_to_the_familys_social_worker_of_the_day():
+    """3.5 visiting hours a week make one visit of 3.5 hours at first (a week's hours to hand), then one a
+    week. Of four CiN families due on day 1, the first worker visits the most overdue of theirs; a family
+    moved to the second worker is theirs now; a family with no social worker is not visited, nor is one
+    whose worker is absent; back at work, the worker visits the most overdue first."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from capacity_model.engine.oversight.visits import VisitRound
+    from capacity_model.scenario.calendar import WorkingCalendar
+
+    @dataclasses.dataclass(eq=False)  # a social worker as the round reads one (hashable, as a worker is)
+    class Worker:
+        absent: bool = False
+        long_term_absent: bool = False
+        workload_per_child: float = 1.0
+        kind: str = "experienced"
+        team: str = "duty"
+        fte: float = 1.0
+
+    settings = load_scenario("baseline").oversight.visits.model_copy(
+        update={"hours_per_fte_week": 3.5, "hours_per_visit": 3.5})
+    calendar = WorkingCalendar(date(2020, 4, 6), 60)  # day 0 a Monday
+    visits = VisitRound(calendar, SimpleNamespace(caseload_relief={"duty": 0.0}))
+    first, second = Worker(), Worker()
+    families = {name: SimpleNamespace(stage="cin", size=1, worker=first) for name in
+                ("later", "moved", "earlier", "unallocated")}
+    for family, due in zip(families.values(), (0.6, 0.2, 0.4, 0.1)):
+        visits.start(family, settings, now=0.0)
+        visits.table.due[family.visit] = due
+    families["moved"].worker, families["unallocated"].worker = second, None
+
+    def dues() -> dict[str, float]:
+        return {name: float(visits.table.due[family.visit]) for name, family in families.items()}
+
+    visits.day(settings, now=1.3, end=2.0, today=1)
+    after_day_1 = calendar.add_working_days(1.3, 20, at=0.75)
+    assert dues() == {"later": 0.6, "moved": after_day_1, "earlier": after_day_1, "unallocated": 0.1}
+    first.absent, families["unallocated"].worker = True, first
+    visits.day(settings, now=2.3, end=3.0, today=6)  # a week's hours come in, but the worker is absent
+    assert dues() == {"later": 0.6, "moved": after_day_1, "earlier": after_day_1, "unallocated": 0.1}
+    first.absent = False
+    visits.day(settings, now=3.3, end=4.0, today=11)  # a week's hours again: one visit
+    assert dues() == {"later": 0.6, "moved": after_day_1, "earlier": after_day_1,
+                      "unallocated": calendar.add_working_days(3.3, 20, at=0.75)}
+    assert visits.table.counts["late"] == 3 and visits.table.open_tasks(now=3.3) == (3, 1)
+
+
 # --- conservation -------------------------------------------------------------------------------
+
+
+def take(book: TaskBook, day: float, limit: float = math.inf) -> list:
+    """Up to ``limit`` open tasks due before ``day``, most overdue first, taken from the front of ``book``."""
+    tasks = []
+    while len(tasks) < limit and (task := book.first_due()) is not None and task.due < day:
+        tasks.append(book.pop())
+    return tasks
 
 
 def test_every_task_set_ends_one_way_or_is_still_open():
@@ -118,13 +175,13 @@ def test_every_task_set_ends_one_way_or_is_still_open():
     a = book.set(family, "cin", due=5.0, since=0.0)
     b = book.set(family, "cin", due=8.0, since=0.0)
     c = book.set(family, "cin", due=20.0, since=0.0)
-    assert book.take(10.0) == [a, b]
-    book.redo(a, 4.0, due=30.0)  # on time
-    book.redo(b, 9.0, due=30.0)  # late
+    assert take(book, 10.0) == [a, b]
+    assert book.redo(a, 4.0, due=30.0)  # on time
+    assert not book.redo(b, 9.0, due=30.0)  # late
     book.cancel(c, now=25.0)  # overdue when cancelled
     assert book.counts == {"set": 5, "on_time": 1, "late": 1, "cancelled_before_due": 0, "cancelled_overdue": 1}
     assert book.open_tasks(now=31.0) == (0, 2)
-    assert book.take(40.0) == [a, b]
+    assert take(book, 40.0) == [a, b]
 
 
 @pytest.fixture(scope="module")
@@ -270,7 +327,7 @@ def test_a_misspelt_oversight_field_names_it(tmp_path):
                           st.floats(0, 60, allow_nan=False), st.integers(0, 5)), max_size=80))
 def test_the_task_book_gives_tasks_in_the_order_of_one_heap_of_them_all(operations):
     """The calendar queue of due days gives exactly what one heap ordered by (due, order set) would, tasks
-    done and set again (``redo_all``) counting as set then, in the order done."""
+    done and set again (``redo``) counting as set then, in the order done."""
     book, reference, order, on_time = TaskBook(), [], 0, 0
     for operation, when, count in operations:
         if operation == "set":
@@ -282,7 +339,7 @@ def test_the_task_book_gives_tasks_in_the_order_of_one_heap_of_them_all(operatio
             reference = [entry for entry in reference if entry[2] is not task]
         elif operation == "take":
             expected = [task for due, _, task in sorted(reference, key=lambda e: e[:2]) if due < when][:count or None]
-            assert book.take(when, count or math.inf) == expected
+            assert take(book, when, count or math.inf) == expected
             reference = [entry for entry in reference if entry[2] not in expected]
         elif operation == "first":
             first = min(reference, key=lambda e: e[:2])[2] if reference else None
@@ -294,10 +351,11 @@ def test_the_task_book_gives_tasks_in_the_order_of_one_heap_of_them_all(operatio
             reference = [entry for entry in reference if entry[2] is not first]
         elif operation == "redo":
             due = sorted((entry for entry in reference if entry[0] < when), key=lambda e: e[:2])[:count or None]
-            assert book.take(when, count or math.inf) == [task for _, _, task in due]
+            assert take(book, when, count or math.inf) == [task for _, _, task in due]
             done = [(task, when, math.floor(when) + 1.0) for _, _, task in due]  # due together: order decides
             on_time += sum(1 for was, _, _ in due if int(when) <= int(was))
-            book.redo_all(done)
+            for task, day, again in done:
+                book.redo(task, day, again)
             reference = [entry for entry in reference if entry not in due]
             for task, _, again in done:
                 order += 1
@@ -327,7 +385,7 @@ def test_the_due_table_makes_the_rounds_the_task_book_makes(operations):
             book.cancel(task, when)
         elif operation == "round":
             slots = table.due_before(when)[:count]
-            tasks = book.take(when, count or math.inf) if count else []
+            tasks = take(book, when, count) if count else []
             slot_of = {id(task): slot for _, slot, task in pairs}
             assert [slot_of[id(task)] for task in tasks] == slots.tolist()
             days = [max(task.due, when - 1) for task in tasks]

@@ -120,7 +120,7 @@ class Monitor:
             cumulative_cost=sum(ledger.between(self._horizon.start_day, now).values()) if flows else None,
             absence=(self._workforce.absence.absent_fte_days(month_start, now),
                      ledger.fte_days(CASE_HOLDER_COSTS, month_start, now)) if flows else None,
-            oversight=self._oversight.snapshot(self._open, cutoff, flows) if self._oversight is not None else None,
+            oversight=self._oversight.snapshot(cutoff, flows) if self._oversight is not None else None,
         )
         tally.new_month()
         return snapshot

@@ -106,6 +106,17 @@ class WorkingCalendar:
         index = bisect.bisect_left(self._before, needed)
         return max(float(day), index - 1 - self._offset + at)
 
+    def clock_ends(self, working_days: int, *, at: float) -> tuple[np.ndarray, int]:
+        """``add_working_days(day, working_days, at=at)`` for every whole day the calendar covers, at once:
+        (the ends, by calendar index; the index of day 0). For a clock started at whole day ``d`` in range,
+        ``ends[offset + d]``."""
+        days = np.arange(self._n, dtype=np.float64) - self._offset
+        if working_days <= 0:
+            return days, self._offset
+        before = self._working_days_before
+        found = np.searchsorted(before, before[1:] + math.ceil(working_days), side="left")
+        return np.maximum(days, found - 1 - self._offset + at), self._offset
+
     def subtract_working_days(self, day: float, working_days: float, *, at: float) -> float:
         """A time ``working_days`` working days before ``day``, at time of day ``at``."""
         needed = self._before[self._index(day) + 1] - math.ceil(working_days)

@@ -1,6 +1,6 @@
 """Oversight and practice capacity: statutory visits, case supervision and the IRO service.
 
-Three rounds, each a book of tasks with due days (``tasks.py``; supervision's in arrays,
+Three rounds, each a book of tasks with due days (``tasks.py``; visits and supervision in arrays,
 ``due_table.py``) met each working day by someone's time: social workers' visits
 (``visits.py``), team managers' supervision (``supervision.py``) and IROs' conferences
 and reviews (``iro_service.py``). The pathway tells ``Oversight`` when a family opens,
@@ -26,7 +26,7 @@ from ..streams import RandomStreams
 from ..workforce.support import Support
 from .iro_service import MEETINGS, IroMeetings
 from .supervision import SupervisionRound
-from .visits import VISITED_STAGES, VisitRound
+from .visits import VisitRound
 
 EVERY_DAY = frozenset(range(7))
 
@@ -88,18 +88,13 @@ class Oversight:
                 self.meetings.day(scenario.oversight.iro_service, now, end, today)
             yield self.env.timeout(1.0)
 
-    def snapshot(self, open_families: dict[int, Family], cutoff: float, flows: bool) -> OversightSnapshot:
+    def snapshot(self, cutoff: float, flows: bool) -> OversightSnapshot:
         """Children up to date at ``cutoff`` and, if ``flows``, the month's meetings (then started afresh)."""
-        visits = {stage: [0, 0] for stage in VISITED_STAGES}
-        for family in open_families.values():
-            if family.visit is not None:
-                counts = visits[family.visit.kind]
-                counts[0] += family.size
-                counts[1] += family.size if family.visit.due >= cutoff else 0
+        visits = self.visits.table.children_by_stage(cutoff)
         held = self.meetings.month_held
         self.meetings.month_held = {kind: [0, 0] for kind in MEETINGS}
         return OversightSnapshot(
-            visits={stage: (n, up) for stage, (n, up) in visits.items()},
+            visits=visits,
             supervised=self.supervision.table.children(cutoff),
             meetings={kind: (n, on_time) for kind, (n, on_time) in held.items()} if flows else None,
             iro_children=visits["cp"][0] + visits["cic"][0],
@@ -110,7 +105,7 @@ class Oversight:
         """Every book's tasks set, ended each way and open (for conservation checks and ``balance.csv``)."""
         counts = {}
         for name, book, open_tasks in (
-                ("visits", self.visits.book, self.visits.book.open_tasks(now, self.visits.waiting())),
+                ("visits", self.visits.table, self.visits.table.open_tasks(now)),
                 ("supervision", self.supervision.table, self.supervision.table.open_tasks(now)),
                 ("meetings", self.meetings.book, self.meetings.book.open_tasks(now))):
             counts.update({f"{name}_{ending}": n for ending, n in book.counts.items()})

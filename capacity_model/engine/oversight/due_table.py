@@ -1,11 +1,12 @@
 """Each open family's next task of one kind, in arrays: its due day and the order it was set in.
 
 A round that sets one task per open family and meets, each working day, the tasks due by
-the day's end from one pool of time (the team managers' case supervision) keeps them here
-rather than as objects in a queue: a slot per family holds the task's due day, the order
-it was set in (``seq``, which breaks ties between tasks due at the same moment) and the
-family's children. A day's work is then a few array operations over the families, not a
-step per task, in the same order as ``tasks.TaskBook`` would give. Tasks end as
+the day's end (the team managers' case supervision, from one pool of time; statutory visits,
+from each social worker's) keeps them here rather than as objects in a queue: a slot per
+family holds the task's due day, the order it was set in (``seq``, which breaks ties between
+tasks due at the same moment) and the family's children. A day's work is then a few array
+operations over the families, not a step per task, in the same order as ``tasks.TaskBook``
+would give. Tasks end as
 ``TaskBook``'s do (on time, late, or cancelled before or after falling due), and the
 table counts each ending, so that at any moment
 
@@ -27,12 +28,23 @@ NOT_SET = np.inf
 
 
 class DueTable:
-    """Slots of open tasks, one per family, with their due days and the order they were set in."""
+    """Slots of open tasks, one per family, with their due days and the order they were set in.
+
+    ``COLUMNS`` names each array and what a free slot holds; a table for a round that needs more
+    about each task (visits: the stage and when its schedule began) adds columns. ``families[slot]``
+    is the slot's family (None when free).
+    """
+
+    COLUMNS: dict[str, tuple[Any, Any]] = {"due": (NOT_SET, np.float64), "seq": (0, np.int64),
+                                           "size": (0, np.int64)}  # name -> (free slot's value, dtype)
+    due: np.ndarray
+    seq: np.ndarray
+    size: np.ndarray  # the family's children (0: a free slot)
 
     def __init__(self, capacity: int = 512):
-        self.due = np.full(capacity, NOT_SET)
-        self.seq = np.zeros(capacity, dtype=np.int64)
-        self.size = np.zeros(capacity, dtype=np.int64)  # the family's children (0: a free slot)
+        for name, (fill, dtype) in self.COLUMNS.items():
+            setattr(self, name, np.full(capacity, fill, dtype=dtype))
+        self.families: list[Any] = [None] * capacity
         self._free = list(range(capacity - 1, -1, -1))
         self._seq = 0
         self.counts = dict.fromkeys(("set", *ENDINGS), 0)
@@ -44,6 +56,7 @@ class DueTable:
         slot = self._free.pop()
         self._seq += 1
         self.due[slot], self.seq[slot], self.size[slot] = due, self._seq, family.size
+        self.families[slot] = family
         self.counts["set"] += 1
         return slot
 
@@ -53,6 +66,7 @@ class DueTable:
             return
         self.counts["cancelled_overdue" if self.due[slot] < now else "cancelled_before_due"] += 1
         self.due[slot], self.size[slot] = NOT_SET, 0
+        self.families[slot] = None
         self._free.append(slot)
 
     def due_before(self, end: float) -> np.ndarray:
@@ -87,9 +101,9 @@ class DueTable:
 
     def _grow(self) -> None:
         old = self.due.size
-        for name, fill in (("due", NOT_SET), ("seq", 0), ("size", 0)):
-            array = getattr(self, name)
-            grown = np.full(2 * old, fill, dtype=array.dtype)
-            grown[:old] = array
+        for name, (fill, dtype) in self.COLUMNS.items():
+            grown = np.full(2 * old, fill, dtype=dtype)
+            grown[:old] = getattr(self, name)
             setattr(self, name, grown)
+        self.families.extend([None] * old)
         self._free.extend(range(2 * old - 1, old - 1, -1))

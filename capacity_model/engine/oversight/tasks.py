@@ -1,4 +1,5 @@
-"""Tasks with a due day, the book that holds them in due order, and the time that meets them.
+"""Tasks with a due day, the book that holds them in due order (the IRO service's meetings), and the time that
+meets them (every round's).
 
 A task (a family's next visit, supervision or meeting) is set with a due day and ends
 in one of four ways: done on time (on or before its due day, at any hour), done late, or cancelled
@@ -16,7 +17,7 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 ENDINGS = ("on_time", "late", "cancelled_before_due", "cancelled_overdue")
 
@@ -41,9 +42,7 @@ class TaskBook:
     when its day comes to the front, with a small heap of the days), which gives the same
     order as one heap of every task, most overdue first and, at the same moment, in the
     order they were set, at a fraction of the cost. Cancelled tasks are dropped when they
-    come to the front. A round takes tasks from the front one at a time or all those due; a
-    round that keeps tasks taken out waiting (visits, worker by worker) says so when
-    counting the open ones.
+    come to the front. A round takes tasks from the front one at a time.
     """
 
     def __init__(self) -> None:
@@ -94,22 +93,12 @@ class TaskBook:
         on_time = int(day) <= int(task.due)  # on or before its due day
         if since is not None:
             task.since = since
-        self.redo_all([(task, day, due)])
+        task.due, task.not_before = due, 0.0
+        task.number += 1
+        self.counts["on_time" if on_time else "late"] += 1
+        self.counts["set"] += 1
+        self._push(task)
         return on_time
-
-    def redo_all(self, done: list[tuple[Task, float, float]]) -> None:
-        """``redo(task, day, due)`` for each (task, day, due) of ``done``, in order (a round's tasks at once)."""
-        on_time, push = 0, self._push
-        for task, day, due in done:
-            if int(day) <= int(task.due):
-                on_time += 1
-            task.due, task.not_before = due, 0.0
-            task.number += 1
-            push(task)
-        counts = self.counts
-        counts["on_time"] += on_time
-        counts["late"] += len(done) - on_time
-        counts["set"] += len(done)
 
     def cancel(self, task: Task | None, now: float) -> None:
         if task is not None and not task.ended:
@@ -120,19 +109,6 @@ class TaskBook:
         """The most overdue open task still in the book (cancelled ones at the front are dropped)."""
         bucket = self._first_bucket()
         return bucket[-1][2] if bucket else None
-
-    def take(self, day: float, limit: float = math.inf) -> list[Task]:
-        """Up to ``limit`` open tasks due before ``day``, most overdue first; the rest stay where they are."""
-        tasks: list[Task] = []
-        while len(tasks) < limit:
-            bucket = self._first_bucket()
-            if bucket is None or bucket[-1][0] >= day:
-                break
-            while bucket and len(tasks) < limit and bucket[-1][0] < day:
-                task = bucket.pop()[2]
-                if not task.ended:
-                    tasks.append(task)
-        return tasks
 
     def pop(self) -> Task:
         """Take out the task ``first_due`` gave."""
@@ -150,10 +126,10 @@ class TaskBook:
                 self._push(task)
             self._aside = [task for task in self._aside if task.not_before > now]
 
-    def open_tasks(self, now: float, taken: Iterable[Task] = ()) -> tuple[int, int]:
-        """(open tasks not yet due, open tasks overdue) at ``now``, with those ``taken`` out and waiting."""
+    def open_tasks(self, now: float) -> tuple[int, int]:
+        """(open tasks not yet due, open tasks overdue) at ``now``."""
         live = [task.due for bucket in self._days.values() for _, _, task in bucket if not task.ended]
-        live += [task.due for task in (*self._aside, *taken) if not task.ended]
+        live += [task.due for task in self._aside if not task.ended]
         overdue = sum(1 for due in live if due < now)
         return len(live) - overdue, overdue
 

@@ -5,81 +5,110 @@ week for visits, plus the time support staff free that does not go to more child
 newly qualified worker's protected caseload is never raised, so all of theirs does). The
 hours come in each working day and can be saved up to a week's worth (``TimeBank``);
 none while absent. Each working day a worker makes the visits due before the next working day,
-most overdue first, while the hours last; the rest wait in the worker's list. A visit made on or before its
+most overdue first, while the hours last; the rest wait. A visit made on or before its
 due day is on time. The next visit is due a stage's
 interval after the last: working days for Child in Need and Child Protection, calendar
 days in care (within a week of coming into care, then every 6 weeks in the first year,
-then every 3 months; regulation 28). A child with no social worker is not visited.
+then every 3 months; regulation 28). A child with no social worker is not visited. A visit
+falls to whoever is the family's social worker on the day it is made.
+
+Every open family's next visit is a slot in a ``VisitTable`` (a ``DueTable`` that also holds
+the stage and when its schedule began), so that a day's round is a few array operations and
+one step per social worker with visits due, not a step per visit.
 """
 
 from __future__ import annotations
 
-import bisect
-import operator
+import numpy as np
 
 from ...scenario.calendar import YEAR_DAYS, WorkingCalendar
 from ...scenario.oversight import Visits
 from ..day_plan import CLOCKS_RUN_OUT
-from ..workforce import Worker
 from ..workforce.support import Support
-from .tasks import Task, TaskBook, TimeBank
+from .due_table import NOT_SET, DueTable
+from .tasks import TimeBank
 
 VISITED_STAGES = ("cin", "cp", "cic")
-_due = operator.attrgetter("due")
+STAGE_CODE = {stage: code for code, stage in enumerate(VISITED_STAGES)}
+CIC = STAGE_CODE["cic"]
+
+
+class VisitTable(DueTable):
+    """Every open family's next visit: its due day, order set, children, stage (a ``STAGE_CODE``) and the day
+    its schedule began (for a child in care, the first year's visits are more frequent)."""
+
+    COLUMNS = {**DueTable.COLUMNS, "stage": (0, np.int8), "since": (0.0, np.float64)}
+    stage: np.ndarray
+    since: np.ndarray
+
+    def set_visit(self, family, due: float, stage: int, since: float) -> int:
+        slot = self.set(family, due)
+        self.stage[slot], self.since[slot] = stage, since
+        return slot
+
+    def children_by_stage(self, cutoff: float) -> dict[str, tuple[int, int]]:
+        """Stage -> (children with a visit to come, of whom those whose visit is due on or after ``cutoff``)."""
+        n = np.bincount(self.stage, weights=self.size, minlength=len(VISITED_STAGES))
+        up_to_date = self.due >= cutoff
+        up = np.bincount(self.stage[up_to_date], weights=self.size[up_to_date], minlength=len(VISITED_STAGES))
+        return {stage: (int(n[code]), int(up[code])) for code, stage in enumerate(VISITED_STAGES)}
 
 
 class VisitRound:
     """Every family's next statutory visit, and each working day's round of visits."""
 
     def __init__(self, calendar: WorkingCalendar, support: Support):
-        self.book = TaskBook()
+        self.table = VisitTable()
         self._calendar = calendar
         self._support = support
         self._time = TimeBank()
-        self._waiting: dict[Worker, list[Task]] = {}  # tasks due, worker by worker, in due order
-        self._no_worker: list[Task] = []
-        self._later: dict[tuple[int, int], float] = {}  # (day, working days) -> when a clock run from it ends
+        self._clocks: dict[tuple[int, int], tuple[np.ndarray, int]] = {}  # see _clock_ends
 
     def start(self, family, settings: Visits, now: float, spread: float | None = None,
               since: float | None = None) -> None:
         """The family's first visit in its stage (``spread``: at the origin, a share of the interval already
         gone, in a stage begun on ``since``)."""
-        stage = family.stage
-        if stage not in VISITED_STAGES:
+        stage = STAGE_CODE.get(family.stage)
+        if stage is None:
             family.visit = None
             return
         since = now if spread is None or since is None else since
         if spread is None:
-            due = now + settings.cic_first_within_days if stage == "cic" else self._after(settings, stage, now, since)
+            due = now + settings.cic_first_within_days if stage == CIC else self._after(settings, stage, now, since)
         else:
             due = now + spread * (self._after(settings, stage, now, since) - now)
-        family.visit = self.book.set(family, stage, due, since)
+        family.visit = self.table.set_visit(family, due, stage, since)
 
     def stop(self, family, now: float) -> None:
-        self.book.cancel(family.visit, now)
+        self.table.cancel(family.visit, now)
         family.visit = None
 
     def day(self, settings: Visits, now: float, end: float, today: int) -> None:
         """Today's visits (``end``: the next working day; ``today``: the working-day count), worker by worker, most overdue first.
 
-        Tasks due wait in their worker's list (or, for a family with no social worker, in
-        ``_no_worker``) until made; a task whose family has moved goes to its new worker's list.
-        This is the layer's hot loop: a worker's hours are worked out inline, and the visits made go
-        back into the book together, in the order made.
+        The visits due are shared out to the families' social workers of the day, in due order; each
+        makes as many of theirs, from the front, as their hours allow. This is the layer's hot loop:
+        a worker's hours are worked out inline, and the visits made are set again together, in the
+        order made.
         """
-        route = self._route
-        for task in self.book.take(end):
-            route(task)
-        if self._no_worker:
-            waiting, self._no_worker = self._no_worker, []
-            for task in waiting:
-                route(task)
-        saved, per_visit, after = self._time.saved, settings.hours_per_visit, self._after
-        made: list[tuple[Task, float, float]] = []
-        waiting = self._waiting
+        table = self.table
+        due = table.due_before(end)
+        if not due.size:
+            return
+        families, theirs = table.families, {}
+        for slot in due.tolist():
+            worker = families[slot].worker
+            if worker is not None:
+                slots = theirs.get(worker)
+                if slots is None:
+                    theirs[worker] = [slot]
+                else:
+                    slots.append(slot)
+        saved, per_visit = self._time.saved, settings.hours_per_visit
         relief, weekly = self._support.caseload_relief, settings.hours_per_fte_week
         freeable = settings.working_hours_per_fte_week
-        for worker, tasks in list(waiting.items()):
+        made: list[int] = []
+        for worker, slots in theirs.items():
             # the worker's visiting hours a week as things are now: their FTE times the hours for visits, plus
             # the time support staff free that does not go to more children; none while absent
             if worker.absent or worker.long_term_absent:
@@ -91,60 +120,40 @@ class VisitRound:
                 per_week = worker.fte * (weekly + (freed if freed > 0.0 else 0.0) * freeable)
             kept = saved.get(worker)  # TimeBank.hours, inline
             hours = per_week if kept is None else min(per_week, kept[0] + per_week / 5.0 * (today - kept[1]))
-            i, n = 0, len(tasks)
-            while i < n and hours + 1e-9 >= per_visit:
-                task = tasks[i]
-                i += 1
-                if task.ended:
-                    continue
-                if task.family.worker is not worker:
-                    route(task)
-                    continue
-                due = task.due
-                day = due if due > now else now
-                made.append((task, day, after(settings, task.kind, day, task.since)))
-                hours -= per_visit
+            n = min(len(slots), int((hours + 1e-9) / per_visit))
+            if n:
+                made += slots[:n]
+                hours -= n * per_visit
             saved[worker] = (hours, today)  # what is left is saved up (TimeBank.spend)
-            rest = self._still_theirs(worker, tasks[i:] if i else tasks) if i < n else None
-            if rest:
-                waiting[worker] = rest
-            else:
-                del waiting[worker]
-        self.book.redo_all(made)
+        if made:
+            slots = np.array(made, dtype=np.intp)
+            days = np.maximum(table.due[slots], now)
+            table.redo(slots, days, self._after_each(settings, slots, days))
 
-    def _still_theirs(self, worker: Worker, tasks: list[Task]) -> list[Task]:
-        """The worker's waiting visits, those of families moved to someone else (or none) routed there."""
-        return [task for task in tasks if not task.ended and (task.family.worker is worker or self._route(task))]
+    def _clock_ends(self, settings: Visits) -> tuple[np.ndarray, int]:
+        """(When a Child in Need and a Child Protection visit made on each calendar day make the next due,
+        by stage code and calendar index (the row for children in care unused); the index of day 0)."""
+        key = (settings.cin_every_working_days, settings.cp_every_working_days)
+        clocks = self._clocks.get(key)
+        if clocks is None:
+            (cin, offset), (cp, _) = (self._calendar.clock_ends(every, at=CLOCKS_RUN_OUT) for every in key)
+            clocks = self._clocks[key] = np.vstack([cin, cp, np.full_like(cin, NOT_SET)]), offset
+        return clocks
 
-    def _route(self, task: Task) -> bool:
-        """Put a task due in its worker's list, in due order (False: it is no longer this worker's)."""
-        if task.ended:
-            return False
-        worker = task.family.worker
-        if worker is None:
-            self._no_worker.append(task)
-            return False
-        tasks = self._waiting.get(worker)
-        if tasks is None:
-            self._waiting[worker] = [task]
-        elif tasks[-1].due <= task.due:
-            tasks.append(task)
-        else:
-            bisect.insort(tasks, task, key=_due)
-        return False
-
-    def waiting(self) -> list[Task]:
-        """Every task due and not yet made."""
-        return [task for tasks in self._waiting.values() for task in tasks] + self._no_worker
-
-    def _after(self, settings: Visits, stage: str, day: float, since: float) -> float:
-        """When a visit made on ``day`` makes the next one due."""
-        if stage == "cic":
+    def _after(self, settings: Visits, stage: int, day: float, since: float) -> float:
+        """When a visit made on ``day`` makes the next one due (``_after_each`` for one visit)."""
+        if stage == CIC:
             first_year = day - since < YEAR_DAYS
             return day + (settings.cic_every_days_first_year if first_year else settings.cic_every_days_after)
-        every = settings.cin_every_working_days if stage == "cin" else settings.cp_every_working_days
-        key = (int(day), every)
-        due = self._later.get(key)
-        if due is None:  # the same for every time of the day
-            due = self._later[key] = self._calendar.add_working_days(int(day), every, at=CLOCKS_RUN_OUT)
+        ends, offset = self._clock_ends(settings)
+        due = float(ends[stage, int(day) + offset])
         return due if due > day else day
+
+    def _after_each(self, settings: Visits, slots: np.ndarray, days: np.ndarray) -> np.ndarray:
+        """When the visits in ``slots``, made on ``days``, make the next ones due."""
+        stage, since = self.table.stage[slots], self.table.since[slots]
+        ends, offset = self._clock_ends(settings)
+        clock = np.maximum(ends[stage, days.astype(np.intp) + offset], days)
+        in_care = days + np.where(days - since < YEAR_DAYS, settings.cic_every_days_first_year,
+                                  settings.cic_every_days_after)
+        return np.where(stage == CIC, in_care, clock)
