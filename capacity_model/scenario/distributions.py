@@ -25,6 +25,16 @@ from .base import Frozen
 _STANDARD_NORMAL = NormalDist()
 
 
+def _each(function, values: np.ndarray) -> np.ndarray:
+    """``function`` from ``math`` (the C library's, as for one number) of each of ``values``.
+
+    numpy's own ``exp`` and ``log`` for arrays have code of their own for AVX-512 processors, whose last
+    digit differs now and then from the C library's, so a run would not give the same results on every
+    machine (nor on every worker of a Dask cluster); these do.
+    """
+    return np.fromiter(map(function, values.tolist()), dtype=np.float64, count=len(values))
+
+
 class _Distribution(Frozen):
     def days_at(self, u: float) -> float:
         raise NotImplementedError
@@ -61,7 +71,7 @@ class Exponential(_Distribution):
         return -self.mean_days * math.log1p(-u)
 
     def days_at_many(self, u: np.ndarray) -> np.ndarray:
-        return -self.mean_days * np.log1p(-np.asarray(u))
+        return -self.mean_days * _each(math.log1p, -np.asarray(u, dtype=float))
 
 
 class LogNormal(_Distribution):
@@ -84,7 +94,7 @@ class LogNormal(_Distribution):
         from scipy.special import ndtri  # the inverse normal CDF for many numbers at once
 
         mu, sigma = self._mu_sigma
-        return np.exp(mu + sigma * ndtri(np.clip(np.asarray(u, dtype=float), 1e-12, 1 - 1e-12)))
+        return _each(math.exp, mu + sigma * ndtri(np.clip(np.asarray(u, dtype=float), 1e-12, 1 - 1e-12)))
 
 
 class Uniform(_Distribution):
