@@ -18,6 +18,7 @@ tasks only.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -76,18 +77,23 @@ class DueTable:
             slots = slots[np.lexsort((self.seq[slots], self.due[slots]))]
         return slots
 
-    def redo(self, slots: np.ndarray, days: np.ndarray, dues: np.ndarray) -> None:
-        """The tasks in ``slots`` done on ``days`` (on time if on or before their due day) and set once more,
-        due on ``dues``, in the order given."""
-        n = slots.size
-        on_time = int(np.count_nonzero(np.floor(days) <= np.floor(self.due[slots])))
+    def done(self, slots: np.ndarray, now: float) -> np.ndarray:
+        """The tasks in ``slots`` are done today: at ``now``, or at their due time if later today. Each is on
+        time if done on or before its due day (so if due on or after today's midnight). The times done."""
+        due = self.due[slots]
+        on_time = int(np.count_nonzero(due >= math.floor(now)))
         counts = self.counts
         counts["on_time"] += on_time
-        counts["late"] += n - on_time
-        counts["set"] += n
+        counts["late"] += slots.size - on_time
+        return np.maximum(due, now)
+
+    def set_again(self, slots: np.ndarray, dues: np.ndarray) -> None:
+        """The tasks in ``slots``, just done, set once more, due on ``dues``, in the order given."""
+        n = slots.size
         self.due[slots] = dues
         self.seq[slots] = np.arange(self._seq + 1, self._seq + n + 1)
         self._seq += n
+        self.counts["set"] += n
 
     def children(self, cutoff: float) -> tuple[int, int]:
         """(Children with an open task, of whom those whose task is due on or after ``cutoff``.)"""

@@ -11,8 +11,6 @@ is a few array operations).
 
 from __future__ import annotations
 
-import numpy as np
-
 from ...scenario import Scenario
 from .due_table import DueTable
 from .tasks import TimeBank
@@ -43,6 +41,5 @@ class SupervisionRound:
         hours = self._time.hours("managers", today, managers * settings.hours_per_fte_week *
                                  (1.0 - settings.time_lost_to_absence_share))
         cases = due[:int(hours / settings.hours_per_case + 1e-9)]
-        days = np.maximum(table.due[cases], now)
-        table.redo(cases, days, days + settings.every_days)
+        table.set_again(cases, table.done(cases, now) + settings.every_days)
         self._time.spend("managers", today, hours - cases.size * settings.hours_per_case)

@@ -49,7 +49,7 @@ class TaskBook:
         self._days: dict[int, list[tuple[float, int, Task]]] = {}  # due day -> its tasks, latest first once sorted
         self._unsorted: set[int] = set()  # days with tasks added since they were sorted
         self._front: list[int] = []  # a heap of the days in ``_days``
-        self._aside: list[Task] = []  # put off until their ``not_before``
+        self._aside: list[tuple[float, int, Task]] = []  # a heap of tasks put off until their ``not_before``
         self._seq = 0
         self.counts = dict.fromkeys(("set", *ENDINGS), 0)
 
@@ -118,18 +118,19 @@ class TaskBook:
         """Set aside the task ``first_due`` gave until ``until`` (then ``bring_back`` returns it to the book)."""
         self.pop()
         task.not_before = until
-        self._aside.append(task)
+        self._seq += 1
+        heapq.heappush(self._aside, (until, self._seq, task))
 
     def bring_back(self, now: float) -> None:
-        if self._aside:
-            for task in [task for task in self._aside if task.not_before <= now]:
-                self._push(task)
-            self._aside = [task for task in self._aside if task.not_before > now]
+        """Tasks set aside until ``now`` or earlier back in the book, in the order they fall due to come back."""
+        aside = self._aside
+        while aside and aside[0][0] <= now:
+            self._push(heapq.heappop(aside)[2])
 
     def open_tasks(self, now: float) -> tuple[int, int]:
         """(open tasks not yet due, open tasks overdue) at ``now``."""
         live = [task.due for bucket in self._days.values() for _, _, task in bucket if not task.ended]
-        live += [task.due for task in self._aside if not task.ended]
+        live += [task.due for _, _, task in self._aside if not task.ended]
         overdue = sum(1 for due in live if due < now)
         return len(live) - overdue, overdue
 

@@ -19,6 +19,8 @@ one step per social worker with visits due, not a step per visit.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import numpy as np
 
 from ...scenario.calendar import YEAR_DAYS, WorkingCalendar
@@ -63,6 +65,8 @@ class VisitRound:
         self._support = support
         self._time = TimeBank()
         self._clocks: dict[tuple[int, int], tuple[np.ndarray, int]] = {}  # see _clock_ends
+        self._clocks_for: Visits | None = None
+        self._clocks_now: tuple[np.ndarray, int] | None = None
 
     def start(self, family, settings: Visits, now: float, spread: float | None = None,
               since: float | None = None) -> None:
@@ -95,15 +99,10 @@ class VisitRound:
         due = table.due_before(end)
         if not due.size:
             return
-        families, theirs = table.families, {}
+        families, theirs = table.families, defaultdict(list)
         for slot in due.tolist():
-            worker = families[slot].worker
-            if worker is not None:
-                slots = theirs.get(worker)
-                if slots is None:
-                    theirs[worker] = [slot]
-                else:
-                    slots.append(slot)
+            theirs[families[slot].worker].append(slot)
+        theirs.pop(None, None)  # families with no social worker: not visited
         saved, per_visit = self._time.saved, settings.hours_per_visit
         relief, weekly = self._support.caseload_relief, settings.hours_per_fte_week
         freeable = settings.working_hours_per_fte_week
@@ -119,25 +118,36 @@ class VisitRound:
                     freed -= relief[worker.team]
                 per_week = worker.fte * (weekly + (freed if freed > 0.0 else 0.0) * freeable)
             kept = saved.get(worker)  # TimeBank.hours, inline
-            hours = per_week if kept is None else min(per_week, kept[0] + per_week / 5.0 * (today - kept[1]))
-            n = min(len(slots), int((hours + 1e-9) / per_visit))
+            if kept is None:
+                hours = per_week
+            else:
+                hours = kept[0] + per_week / 5.0 * (today - kept[1])
+                if hours > per_week:
+                    hours = per_week
+            n = int((hours + 1e-9) / per_visit)
             if n:
-                made += slots[:n]
+                if n < len(slots):
+                    made += slots[:n]
+                else:
+                    n = len(slots)
+                    made += slots
                 hours -= n * per_visit
             saved[worker] = (hours, today)  # what is left is saved up (TimeBank.spend)
         if made:
             slots = np.array(made, dtype=np.intp)
-            days = np.maximum(table.due[slots], now)
-            table.redo(slots, days, self._after_each(settings, slots, days))
+            table.set_again(slots, self._after_each(settings, slots, table.done(slots, now)))
 
     def _clock_ends(self, settings: Visits) -> tuple[np.ndarray, int]:
         """(When a Child in Need and a Child Protection visit made on each calendar day make the next due,
         by stage code and calendar index (the row for children in care unused); the index of day 0)."""
+        if settings is self._clocks_for:  # the same settings as last time (until an intervention changes them)
+            return self._clocks_now
         key = (settings.cin_every_working_days, settings.cp_every_working_days)
         clocks = self._clocks.get(key)
         if clocks is None:
             (cin, offset), (cp, _) = (self._calendar.clock_ends(every, at=CLOCKS_RUN_OUT) for every in key)
             clocks = self._clocks[key] = np.vstack([cin, cp, np.full_like(cin, NOT_SET)]), offset
+        self._clocks_for, self._clocks_now = settings, clocks
         return clocks
 
     def _after(self, settings: Visits, stage: int, day: float, since: float) -> float:
