@@ -10,13 +10,20 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import settings as hypothesis_settings
 
 from capacity_model.scenario import Scenario, merge_scenario_data
 
 BASELINE_FILE = Path(__file__).resolve().parents[1] / "capacity_model" / "scenario" / "builtin" / "baseline.yaml"
 
 
-LONGEST_FIRST = ("test_verification.py", "test_golden.py", "test_report.py", "test_engine_equivalence.py",
+# Property and fuzz tests try the same examples on every run (seeded from each test), so that a run passes or
+# fails for the code, not for the examples drawn; HYPOTHESIS_PROFILE=explore draws new ones, to hunt for cases.
+hypothesis_settings.register_profile("repeatable", derandomize=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
+LONGEST_FIRST = ("test_engine_equivalence.py", "test_verification.py", "test_golden.py", "test_report.py",
                  "test_app_browser.py", "test_council_data.py", "test_docs.py")
 """The test files that take longest (about 35 to 80 s each on two cores), started first so that, with the
 tests in two or more processes, none is left running one of them alone at the end."""
