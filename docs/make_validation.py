@@ -1,6 +1,6 @@
 """Write docs/validation.md: verification, face validity, warm start, assumptions and sensitivity.
 
-Run from the project folder:  python docs/make_validation.py   (about 5 minutes on 2 cores)
+Run from the project folder:  python docs/make_validation.py   (about 8 minutes on 2 cores)
 
 - Verification: the M/M/s mode (scenarios/verification/mms.yaml) against Erlang C.
 - Face validity: the no-change baseline against published figures, read from
