@@ -40,6 +40,21 @@ def test_clock_ends_for_every_day_are_those_added_one_at_a_time(working_days):
     assert CAL.date_of(ends[offset]) == expected[working_days]
 
 
+@pytest.mark.parametrize("start", [0, 4, 5])
+def test_working_days_from_a_day_are_those_counted_one_at_a_time(start):
+    plan = list(CAL.working_days_from(start))
+    days = [day for day in range(start, CAL._n - CAL._offset) if CAL.is_working_day(day)]
+    assert [day for day, _, _ in plan] == days[:-1]  # every working day, to the one before the calendar's last
+    for day, count, following in plan:
+        assert count == CAL.working_days_between(0.0, day + 0.5)
+        assert following > day and CAL.is_working_day(following)
+        assert not any(CAL.is_working_day(between) for between in range(day + 1, following))
+    # Thursday 9 April (3 working days after Monday 6th) is followed by Tuesday 14th, the 4th
+    first = {0: (0, 0, 1), 4: (8, 4, 9), 5: (8, 4, 9)}[start]
+    assert plan[0] == first
+    assert (3, 3, 8) in plan if start == 0 else all(day >= 8 for day, _, _ in plan)
+
+
 def test_subtracting_is_the_inverse_of_counting():
     for k in (1, 5, 20, 45):
         start = CAL.subtract_working_days(30.2, k, at=BACKDATED)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import math
 from datetime import date, timedelta
+from typing import Iterator
 
 import holidays
 import numpy as np
@@ -74,6 +75,15 @@ class WorkingCalendar:
 
     def is_working_day(self, day: float) -> bool:
         return bool(self._is_working_day[self._index(day)])
+
+    def working_days_from(self, day: int) -> Iterator[tuple[int, int, int]]:
+        """Each working day on or after ``day``, to the calendar's end: (the day, ``working_days_between(0,
+        the day)``, the next working day)."""
+        first = self._index(day)
+        indices = (np.flatnonzero(self._is_working_day[first:]) + first).tolist()
+        before, zero = self._before, self._before[self._offset + 1]
+        for index, following in zip(indices, indices[1:]):
+            yield index - self._offset, before[index + 1] - zero, following - self._offset
 
     def working_days_between(self, start_day: float, end_day: float) -> int:
         """Working days after the day of ``start_day``, up to and including the day of ``end_day``.

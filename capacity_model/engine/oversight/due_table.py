@@ -47,8 +47,13 @@ class DueTable:
             setattr(self, name, np.full(capacity, fill, dtype=dtype))
         self.families: list[Any] = [None] * capacity
         self._free = list(range(capacity - 1, -1, -1))
-        self._seq = 0
-        self.counts = dict.fromkeys(("set", *ENDINGS), 0)
+        self._seq = 0  # tasks set so far (each new or set again takes the next number)
+        self._ended = dict.fromkeys(ENDINGS, 0)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Tasks set, and ended each way, so far."""
+        return {"set": self._seq, **self._ended}
 
     def set(self, family: Any, due: float) -> int:
         """A new task for ``family`` (which has no other in this table): its slot."""
@@ -58,14 +63,13 @@ class DueTable:
         self._seq += 1
         self.due[slot], self.seq[slot], self.size[slot] = due, self._seq, family.size
         self.families[slot] = family
-        self.counts["set"] += 1
         return slot
 
     def cancel(self, slot: int | None, now: float) -> None:
         """The family closed: its task ends undone and the slot is free."""
         if slot is None:
             return
-        self.counts["cancelled_overdue" if self.due[slot] < now else "cancelled_before_due"] += 1
+        self._ended["cancelled_overdue" if self.due[slot] < now else "cancelled_before_due"] += 1
         self.due[slot], self.size[slot] = NOT_SET, 0
         self.families[slot] = None
         self._free.append(slot)
@@ -82,9 +86,9 @@ class DueTable:
         time if done on or before its due day (so if due on or after today's midnight). The times done."""
         due = self.due[slots]
         on_time = int(np.count_nonzero(due >= math.floor(now)))
-        counts = self.counts
-        counts["on_time"] += on_time
-        counts["late"] += slots.size - on_time
+        ended = self._ended
+        ended["on_time"] += on_time
+        ended["late"] += slots.size - on_time
         return np.maximum(due, now)
 
     def set_again(self, slots: np.ndarray, dues: np.ndarray) -> None:
@@ -93,7 +97,6 @@ class DueTable:
         self.due[slots] = dues
         self.seq[slots] = np.arange(self._seq + 1, self._seq + n + 1)
         self._seq += n
-        self.counts["set"] += n
 
     def children(self, cutoff: float) -> tuple[int, int]:
         """(Children with an open task, of whom those whose task is due on or after ``cutoff``.)"""
