@@ -75,12 +75,13 @@ class Oversight:
     def days(self) -> Iterator[simpy.Event]:
         """Every working day: the day's visits, supervision and meetings, in the time each has."""
         env, in_force = self.env, self.in_force
-        for day, today, end in self._horizon.calendar.working_days_from(0):
+        for day, today, following in self._horizon.calendar.working_days_from(0):
             yield env.timeout(day + OVERSIGHT_DAY - env.now)
-            now, scenario = env.now, in_force.scenario  # tasks due before the next working day are today's
-            self.visits.day(scenario.oversight.visits, now, float(end), today)
-            self.supervision.day(scenario, now, float(end), today)
-            self.meetings.day(scenario.oversight.iro_service, now, float(end), today)
+            now, scenario = env.now, in_force.scenario
+            end = float(following)  # tasks due before the next working day are today's
+            self.visits.day(scenario.oversight.visits, now, end, today)
+            self.supervision.day(scenario, now, end, today)
+            self.meetings.day(scenario.oversight.iro_service, now, end, today)
 
     def snapshot(self, cutoff: float, flows: bool) -> OversightSnapshot:
         """Children up to date at ``cutoff`` and, if ``flows``, the month's meetings (then started afresh)."""
