@@ -74,17 +74,18 @@ class InitialState:
         """
         scenario = self.in_force.scenario
         rereferral, referrals = scenario.rereferral, scenario.referrals
-        if rereferral.probability >= 1 or referrals.families_per_year <= 0:
-            return
+        if not 0 < rereferral.probability < 1 or referrals.families_per_year <= 0:
+            return  # none come back (or every family would, for ever)
         rng = self._streams["earlier_closures"]
         closures_per_day = referrals.families_per_year / (1 - rereferral.probability) / YEAR_DAYS
         lookback = WorkingCalendar.LOOKBACK_DAYS
         n = rng.poisson(closures_per_day * lookback)
         closed_at = -lookback * rng.random(n)
         again = rng.random(n) < rereferral.probability
-        delays = np.array([rereferral.delay_days.days_at(u) for u in rng.random(n)])
-        for closed, back, delay in zip(closed_at, again, delays):
-            if back and closed + delay > 0:
+        delay_numbers = rng.random(n)
+        for i in np.flatnonzero(again):  # a delay only for those re-referred
+            closed, delay = closed_at[i], rereferral.delay_days.days_at(delay_numbers[i])
+            if closed + delay > 0:
                 fate = fates.next_row()
                 size = self._referrals.sibling_size(fate.uniform())
                 assessment = scenario.pathway.assessment_working_days.days_at(fate.uniform())
