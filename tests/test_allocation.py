@@ -2,6 +2,11 @@
 
 from dataclasses import dataclass
 
+import pytest
+
+from conftest import scenario_with
+
+from capacity_model import run_replication
 from capacity_model.engine.allocation_queue import AllocationQueue
 from capacity_model.engine.workforce import Worker
 
@@ -99,3 +104,32 @@ def test_above_cap_never_breaches_a_newly_qualified_workers_protected_caseload()
     q.push(single, "cin", 1.0)
     [(entry, worker)] = q.allocate(float("inf"), 30)
     assert entry.family is single and worker is protected and protected.children == 15  # within the protection
+
+
+@pytest.mark.parametrize("schedule", ["meetings", "continuous"])
+def test_the_workers_kept_as_at_work_are_those_at_work_at_every_allocation(monkeypatch, schedule):
+    """The queue keeps its team's workers who can take children until told the roster changed; in a
+    year of heavy absence, notices, leaving, moves between teams and an interim team, every use of that
+    list (allocation, placing the families open at the origin, monthly moves) finds it equal to a fresh
+    look at the team."""
+    checked, stale = [0], []
+    original = AllocationQueue.at_work
+
+    def checked_at_work(queue):
+        kept = original(queue)
+        checked[0] += 1
+        if kept != [w for w in queue.workers if w.can_hold_cases]:
+            stale.append((queue.team, queue.workers))
+        return kept
+
+    monkeypatch.setattr(AllocationQueue, "at_work", checked_at_work)
+    scenario = scenario_with({"allocation": {"schedule": schedule}, "workforce": {
+        "absence": {"spells_per_fte_year": 6.0},
+        "leaving": {"permanent_per_year": 0.6, "internal_moves_per_year": 0.5},
+        "agency": {"leaving_per_year": 1.0},
+        "interim_team": {"team": "locality", "social_workers": 4,
+                         "start_date": "2020-06-01", "end_date": "2020-12-01"}}})
+    result = run_replication(scenario, 0, 0, 12)
+    balance = result.balance[-1]
+    assert balance["staff_left"] > 20 and balance["internal_moves"] > 5  # the roster did change, often
+    assert checked[0] > 500 and stale == []

@@ -46,11 +46,15 @@ class AllocationQueue:
     Waiting families are kept in one heap per priority rank, each in order of the time
     they joined the queue, so an allocation pass can leave the rest of a rank untouched
     once nobody has room and its families have not waited long enough to go above cap.
+    ``workers`` is the team's list in post (the register's, in the order they joined); the
+    workers among them who can take new children are kept until ``roster_changed`` says the
+    list or someone's absence or notice has changed.
     """
 
     def __init__(self, team: str, workers: list[Worker]):
         self.team = team
         self.workers = workers
+        self._at_work: list[Worker] | None = None
         self._ranks: list[list[tuple[float, int, QueueEntry]]] = [[] for _ in PRIORITY]  # (queued_day, seq, entry)
         self._cancelled = [0 for _ in PRIORITY]  # entries cancelled but still in each heap
         self._seq = itertools.count()
@@ -58,6 +62,16 @@ class AllocationQueue:
 
     def __len__(self) -> int:
         return self._live
+
+    def at_work(self) -> list[Worker]:
+        """The team's workers who can take new children, in the team's order (not to be changed)."""
+        if self._at_work is None:
+            self._at_work = [w for w in self.workers if w.can_hold_cases]
+        return self._at_work
+
+    def roster_changed(self) -> None:
+        """Someone has joined or left the team, or gone absent, come back or handed in their notice."""
+        self._at_work = None
 
     def entries(self) -> list[QueueEntry]:
         return [entry for heap in self._ranks for _, _, entry in heap if not entry.cancelled]
@@ -92,7 +106,7 @@ class AllocationQueue:
         """
         if not self._live:
             return []
-        available = [w for w in self.workers if w.can_hold_cases]
+        available = self.at_work()
         if not available:
             return []
         made: list[tuple[QueueEntry, Worker]] = []

@@ -91,7 +91,7 @@ class AllocationDesk:
         team = self.team_of[family.stage]
         orders = self._placing.get(team)
         if orders is None:
-            available = [w for w in self.queues[team].workers if w.can_hold_cases]
+            available = self.queues[team].at_work()
             if not available:
                 return
             orders = self._placing[team] = (SpareOrder(available, ties=range(len(available))),
@@ -137,6 +137,10 @@ class AllocationDesk:
         family.worker = None
         if allocate:
             self.capacity_changed(worker.team)
+
+    def roster_changed(self, team: str) -> None:
+        """Who in ``team`` can take new children may have changed (a join, a leaver, absence, notice)."""
+        self.queues[team].roster_changed()
 
     def capacity_changed(self, team: str) -> None:
         """Room has appeared in a team (a release, a joiner, a return): allocate now if continuous."""
@@ -230,7 +234,7 @@ class AllocationDesk:
                 moves = self.moves[old.team]
                 moves[0] += 1
                 if old.team not in orders:
-                    working = [w for w in self.queues[old.team].workers if w.can_hold_cases]
+                    working = self.queues[old.team].at_work()
                     orders[old.team] = SpareOrder(working, ties=[w.id for w in working])
                 order = orders[old.team]
                 new = _colleague(order, family, allocation.absolute_max_caseload)

@@ -46,11 +46,12 @@ class Absence:
             self._spells.append(spell)
             worker.absence_spell = spell
             worker.absent = True
+            self.desk.roster_changed(worker.team)
             if days > absence.long_term_after_days:
                 yield self.env.timeout(absence.long_term_after_days)
                 if not worker.in_post:
                     return
-                worker.long_term_absent = True
+                worker.long_term_absent = True  # no change to who can take new children: absent already
                 self.desk.hand_back(worker)
                 days -= absence.long_term_after_days
             yield self.env.timeout(days)
@@ -59,6 +60,7 @@ class Absence:
             worker.absent = worker.long_term_absent = False
             spell[1] = self.env.now
             worker.absence_spell = None
+            self.desk.roster_changed(worker.team)
             self.desk.capacity_changed(worker.team)
 
     def stop(self, worker: Worker, day: float) -> None:

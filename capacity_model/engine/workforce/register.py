@@ -24,6 +24,8 @@ from ...scenario.calendar import YEAR_DAYS
 class Desk(Protocol):
     """What the register needs of the allocation desk."""
 
+    def roster_changed(self, team: str) -> None: ...
+
     def capacity_changed(self, team: str) -> None: ...
 
     def hand_back(self, worker: Worker) -> None: ...
@@ -94,6 +96,7 @@ class Register:
         self.set_cap(worker)
         self._payroll.start(worker, now)
         self.in_team[team].append(worker)
+        self.desk.roster_changed(team)
         self.counts["initial" if initial else "joined"] += 1
         if worker.permanent:
             self.counts["permanent_initial" if initial else "permanent_joined"] += 1
@@ -107,6 +110,7 @@ class Register:
     def give_notice(self, worker: Worker) -> None:
         """The worker is serving notice: in post, but taking no new children."""
         worker.leaving = True
+        self.desk.roster_changed(worker.team)
 
     def change_kind(self, worker: Worker, kind: str) -> None:
         """ASYE year over, or an agency worker taking a permanent post: same person, new terms."""
@@ -126,6 +130,7 @@ class Register:
         now = self.env.now
         worker.in_post = False
         self.in_team[worker.team].remove(worker)
+        self.desk.roster_changed(worker.team)
         self._payroll.stop(worker, now)
         self._absence.stop(worker, now)
         self.counts["left"] += 1
@@ -144,11 +149,13 @@ class Register:
             if team is not None:
                 destinations[worker] = team
                 self.in_team[worker.team].remove(worker)
+                self.desk.roster_changed(worker.team)
         for worker in destinations:
             self.desk.hand_back(worker)
         for worker, destination in destinations.items():
             worker.team = destination
             self.in_team[destination].append(worker)
+            self.desk.roster_changed(destination)
             self.set_cap(worker)
             self.internal_moves += 1
             self.desk.capacity_changed(destination)
