@@ -220,3 +220,16 @@ def test_durations_drawn_many_at_once_are_those_drawn_one_at_a_time(data):
         assert many.tolist() == [math.exp(mu + sigma * z) for z in ndtri(u).tolist()]
     else:
         assert many.tolist() == one.tolist()
+
+
+def test_social_workers_in_12_months_count_each_once_and_drop_those_before_the_window():
+    from capacity_model.engine.family import Holding
+    from capacity_model.engine.monitor import _recent_social_workers
+
+    holdings = [Holding(1, 0.0, 100.0), Holding(2, 100.0, 400.0), Holding(1, 400.0, 500.0), Holding(3, 500.0)]
+    assert _recent_social_workers(holdings, 50.0) == 3  # workers 1, 2 and 3: worker 1 counted once
+    assert len(holdings) == 4  # none ended before day 50
+    assert _recent_social_workers(holdings, 450.0) == 2  # worker 2's holding ended on day 400: 1 and 3
+    assert [h.worker_id for h in holdings] == [1, 3]  # and the two that ended before day 450 are gone
+    ended = [Holding(4, 0.0, 10.0), Holding(5, 10.0, 20.0)]  # unallocated since day 20
+    assert _recent_social_workers(ended, 30.0) == 0 and ended == []

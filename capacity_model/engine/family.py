@@ -25,8 +25,9 @@ class Holding:
 class Family:
     """A referred family on its way through the service.
 
-    ``holdings`` lists every social worker the family has had, in order, for the count
-    of different social workers a child has had.
+    ``holdings`` lists the social workers the family has had, in order, for the count of
+    different social workers a child has had in 12 months (the monitor drops those that
+    ended more than 12 months before its latest month end).
     ``on_allocated``, when set, is called once the family is next given a social worker
     (an assessment waiting to start). ``unallocated_since`` is when it last became unallocated:
     its wait, for the scorecard, counts from then. (Its place in a queue counts from

@@ -18,7 +18,7 @@ from ..scenario.calendar import YEAR_DAYS
 from ..scenario.workforce import LeaverDestinations
 from .costs import CostLedger
 from .day_plan import SNAPSHOT, SNAPSHOT_EPSILON
-from .family import Family
+from .family import Family, Holding
 from .horizon import Horizon
 from .in_force import ScenarioInForce
 from .oversight import Oversight
@@ -91,10 +91,10 @@ class Monitor:
             else:
                 open_children[stage] += size
             holdings = family.holdings
-            if len(holdings) == 1:  # most families: one social worker, or none yet
-                recent = 1 if holdings[0].end is None or holdings[0].end >= window_start else 0
-            else:
-                recent = len({h.worker_id for h in holdings if h.end is None or h.end >= window_start})
+            if len(holdings) > 1:
+                recent = _recent_social_workers(holdings, window_start)
+            else:  # one social worker, or none yet
+                recent = 1 if holdings and (holdings[0].end is None or holdings[0].end >= window_start) else 0
             social_workers.append((size, recent, stage))
         self._in_stage = in_stage
         self._mark()
@@ -161,3 +161,19 @@ class Monitor:
             **{f"stage_{stage}_entries": n for stage, n in tally.stage_entries.items()},
             **(self._oversight.balance(self.env.now) if self._oversight is not None else {}),
         }
+
+
+def _recent_social_workers(holdings: list[Holding], window_start: float) -> int:
+    """Different social workers among ``holdings`` (in order, each ending when or before the next begins)
+    who held the family on or after ``window_start``. Those that ended before it are dropped from the
+    family's history: the window only moves on, so they would never count again."""
+    ended = 0
+    for holding in holdings:
+        if holding.end is None or holding.end >= window_start:
+            break
+        ended += 1
+    if ended:
+        del holdings[:ended]
+    if len(holdings) == 2:
+        return 1 if holdings[0].worker_id == holdings[1].worker_id else 2
+    return len({h.worker_id for h in holdings})
