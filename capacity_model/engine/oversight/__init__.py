@@ -23,7 +23,8 @@ from ..family import Family
 from ..horizon import Horizon
 from ..in_force import ScenarioInForce
 from ..streams import RandomStreams
-from ..workforce.support import Support
+from ..desk import AllocationDesk
+from ..workforce import Workforce
 from .iro_service import MEETINGS, IroMeetings
 from .supervision import SupervisionRound
 from .visits import VisitRound
@@ -35,12 +36,14 @@ class Oversight:
     """The oversight layer of one replication (only built when the scenario has an ``oversight`` section)."""
 
     def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, horizon: Horizon,
-                 streams: RandomStreams, support: Support):
+                 streams: RandomStreams, workforce: Workforce, desk: AllocationDesk):
         self.env = env
         self.in_force = in_force
         self._horizon = horizon
         self._rng = streams["oversight"]
-        self.visits = VisitRound(horizon.calendar, support)
+        self.visits = VisitRound(horizon.calendar, workforce.support)
+        workforce.watch(self.visits.worker_changed)  # the visits keep each worker's hours and families' workers
+        desk.worker_changed = self.visits.holder_changed
         self.supervision = SupervisionRound()
         self.meetings = IroMeetings(horizon.calendar, streams["oversight_meetings"])
 
