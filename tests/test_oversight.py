@@ -375,7 +375,8 @@ def test_the_task_book_gives_tasks_in_the_order_of_one_heap_of_them_all(operatio
                           st.integers(0, 6)), max_size=80))
 def test_the_due_table_makes_the_rounds_the_task_book_makes(operations):
     """Supervision's arrays take the same tasks, in the same order, and count the same endings, as a task
-    book doing the same round (the most overdue first, ties in the order set); nothing is lost."""
+    book doing the same round (the most overdue first, ties in the order set), whether the first few are
+    picked before the rest are put in order or after; nothing is lost."""
     from types import SimpleNamespace
 
     from capacity_model.engine.oversight.due_table import DueTable
@@ -391,6 +392,7 @@ def test_the_due_table_makes_the_rounds_the_task_book_makes(operations):
             book.cancel(task, when)
         elif operation == "round":
             slots = table.due_before(when)[:count]
+            assert table.due_before(when, most=count).tolist() == slots.tolist()  # picked first, then ordered
             tasks = take(book, when, count) if count else []
             slot_of = {id(task): slot for _, slot, task in pairs}
             assert [slot_of[id(task)] for task in tasks] == slots.tolist()
@@ -401,6 +403,24 @@ def test_the_due_table_makes_the_rounds_the_task_book_makes(operations):
         assert table.counts == book.counts
     assert sum(table.open_tasks(30.0)) == len(pairs)
     assert table.children(30.0)[0] == sum(family.size for family, _, _ in pairs)
+
+
+def test_the_first_few_due_at_the_same_moment_are_those_set_first():
+    """Of tasks due at the same moment, the first picked are those set first, not those in the first slots."""
+    from types import SimpleNamespace
+
+    from capacity_model.engine.oversight.due_table import DueTable
+
+    table = DueTable(capacity=4)
+    a, b, c, d = (table.set(SimpleNamespace(size=1), 1.0) for _ in range(4))  # slots 0 to 3, in that order
+    table.cancel(a, 0.5)
+    e = table.set(SimpleNamespace(size=1), 1.0)
+    assert e == a  # the first slot, set last
+    assert table.due_before(2.0, most=0).size == 0
+    assert set(table.due_before(2.0, most=2).tolist()) == {b, c}
+    assert table.due_before(2.0, most=3).tolist() == [b, c, d]
+    assert table.due_before(2.0, most=9).tolist() == [b, c, d, e]
+    assert table.due_before(0.9, most=2).size == 0
 
 
 def test_the_ids_and_hours_the_visits_round_keeps_are_those_of_the_day(monkeypatch):
