@@ -27,7 +27,7 @@ from ..desk import AllocationDesk
 from ..workforce import Workforce
 from .iro_service import MEETINGS, IroMeetings
 from .supervision import SupervisionRound
-from .visits import VisitRound
+from .visits import STAGE_CODE, VisitRound
 
 EVERY_DAY = frozenset(range(7))
 
@@ -58,22 +58,26 @@ class Oversight:
         else:
             supervision = visit = meeting = None
         self.supervision.start(family, settings.supervision.every_days, now, supervision)
-        self.visits.start(family, settings.visits, now, visit,
-                          since=stage_started if stage_started is not None else family.referral_day)
-        self.meetings.start(family, settings.iro_service, now, meeting)
+        if family.stage in STAGE_CODE:  # a stage with visits (and, in Child Protection or care, meetings)
+            self.visits.start(family, settings.visits, now, visit,
+                              since=stage_started if stage_started is not None else family.referral_day)
+            self.meetings.start(family, settings.iro_service, now, meeting)
+        else:  # an assessment
+            family.visit = family.meeting = None
 
     def stage_changed(self, family: Family) -> None:
         settings, now = self.in_force.scenario.oversight, self.env.now
-        self.visits.stop(family, now)
+        self.visits.restart(family, settings.visits, now)
         self.meetings.stop(family, now)
-        self.visits.start(family, settings.visits, now)
         self.meetings.start(family, settings.iro_service, now)
 
     def closed(self, family: Family) -> None:
         now = self.env.now
         self.supervision.stop(family, now)
-        self.visits.stop(family, now)
-        self.meetings.stop(family, now)
+        if family.visit is not None:
+            self.visits.stop(family, now)
+        if family.meeting is not None:
+            self.meetings.stop(family, now)
 
     def days(self) -> Iterator[simpy.Event]:
         """Every working day: the day's visits, supervision and meetings, in the time each has."""

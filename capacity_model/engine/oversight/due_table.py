@@ -74,6 +74,13 @@ class DueTable:
         self.families[slot] = None
         self._free.append(slot)
 
+    def reset(self, slot: int, now: float, due: float) -> None:
+        """The task in ``slot`` ends undone (as ``cancel``) and a new one for the same family is set in its place,
+        due on ``due`` (as ``set``)."""
+        self._ended["cancelled_overdue" if self.due[slot] < now else "cancelled_before_due"] += 1
+        self._seq += 1
+        self.due[slot], self.seq[slot] = due, self._seq
+
     def due_before(self, end: float, most: int | None = None) -> np.ndarray:
         """The slots of tasks due before ``end``, most overdue first (at the same moment, in the order set); if
         ``most`` is given, only the first ``most`` of them (picked before they are put in order)."""

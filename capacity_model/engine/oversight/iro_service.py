@@ -63,13 +63,13 @@ class IroMeetings:
         iro_hours = time.hours("iros", today, settings.in_post_fte * settings.hours_per_fte_week * kept)
         minute_hours = (float("inf") if settings.minute_takers_fte is None else time.hours(
             "minute_takers", today, settings.minute_takers_fte * settings.minute_taker_hours_per_fte_week * kept))
-        shares = {"icpc": settings.conferences_put_off_share, "cp_review": settings.reviews_put_off_share,
-                  "cic_review": settings.reviews_put_off_share}
         while task is not None and task.due < end:
-            if not task.not_before and task.due >= now and shares[task.kind] and self._rng.random() < shares[task.kind]:
+            conference = task.kind == "icpc"
+            share = settings.conferences_put_off_share if conference else settings.reviews_put_off_share
+            if share and not task.not_before and task.due >= now and self._rng.random() < share:
                 book.put_off(task, now + PUT_OFF_DAYS)  # for other reasons than capacity, once
             else:
-                hours = settings.hours_per_conference if task.kind == "icpc" else settings.hours_per_review
+                hours = settings.hours_per_conference if conference else settings.hours_per_review
                 if hours > iro_hours + 1e-9 or settings.minute_taker_hours_per_meeting > minute_hours + 1e-9:
                     break
                 iro_hours -= hours

@@ -84,10 +84,25 @@ class VisitRound:
             return
         since = now if spread is None or since is None else since
         if spread is None:
-            due = now + settings.cic_first_within_days if stage == CIC else self._after(settings, stage, now, since)
+            due = self._first_due(settings, stage, now)
         else:
             due = now + spread * (self._after(settings, stage, now, since) - now)
         family.visit = self.table.set_visit(family, due, stage, since)
+
+    def restart(self, family, settings: Visits, now: float) -> None:
+        """The family has changed stage: its next visit is cancelled and the first of the new stage set, in the
+        same slot (as ``stop`` then ``start`` would do, the slot freed being the one taken next)."""
+        stage, slot = STAGE_CODE.get(family.stage), family.visit
+        if stage is None or slot is None:
+            self.stop(family, now)
+            self.start(family, settings, now)
+            return
+        self.table.reset(slot, now, self._first_due(settings, stage, now))
+        self.table.stage[slot], self.table.since[slot] = stage, now
+
+    def _first_due(self, settings: Visits, stage: int, now: float) -> float:
+        """When the first visit of a stage begun ``now`` is due."""
+        return now + settings.cic_first_within_days if stage == CIC else self._after(settings, stage, now, now)
 
     def stop(self, family, now: float) -> None:
         self.table.cancel(family.visit, now)
