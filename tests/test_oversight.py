@@ -371,12 +371,13 @@ def test_the_task_book_gives_tasks_in_the_order_of_one_heap_of_them_all(operatio
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["set", "cancel", "round"]), st.floats(0, 60, allow_nan=False),
+@given(st.lists(st.tuples(st.sampled_from(["set", "cancel", "reset", "round"]), st.floats(0, 60, allow_nan=False),
                           st.integers(0, 6)), max_size=80))
 def test_the_due_table_makes_the_rounds_the_task_book_makes(operations):
     """Supervision's arrays take the same tasks, in the same order, and count the same endings, as a task
     book doing the same round (the most overdue first, ties in the order set), whether the first few are
-    picked before the rest are put in order or after; nothing is lost."""
+    picked before the rest are put in order or after, and a task reset in its slot as one cancelled and one
+    set; nothing is lost."""
     from types import SimpleNamespace
 
     from capacity_model.engine.oversight.due_table import DueTable
@@ -390,6 +391,12 @@ def test_the_due_table_makes_the_rounds_the_task_book_makes(operations):
             family, slot, task = pairs.pop(count % len(pairs))
             table.cancel(slot, when)
             book.cancel(task, when)
+        elif operation == "reset" and pairs:  # a change of stage: the task cancelled and a new one set in its place
+            at = count % len(pairs)
+            family, slot, task = pairs[at]
+            table.reset(slot, when, float(count))  # due at whole days: ties, which the order set breaks
+            book.cancel(task, when)
+            pairs[at] = (family, slot, book.set(family, "case", float(count), 0.0))
         elif operation == "round":
             slots = table.due_before(when)[:count]
             assert table.due_before(when, most=count).tolist() == slots.tolist()  # picked first, then ordered
@@ -406,7 +413,8 @@ def test_the_due_table_makes_the_rounds_the_task_book_makes(operations):
 
 
 def test_the_first_few_due_at_the_same_moment_are_those_set_first():
-    """Of tasks due at the same moment, the first picked are those set first, not those in the first slots."""
+    """Of tasks due at the same moment, the first picked are those set first, not those in the first slots; a
+    task reset in its slot counts as set then."""
     from types import SimpleNamespace
 
     from capacity_model.engine.oversight.due_table import DueTable
@@ -421,6 +429,8 @@ def test_the_first_few_due_at_the_same_moment_are_those_set_first():
     assert table.due_before(2.0, most=3).tolist() == [b, c, d]
     assert table.due_before(2.0, most=9).tolist() == [b, c, d, e]
     assert table.due_before(0.9, most=2).size == 0
+    table.reset(b, 0.5, 1.0)  # b's task cancelled and a new one set in its place: now the last set
+    assert table.due_before(2.0).tolist() == [c, d, e, b] and table.counts["cancelled_before_due"] == 2
 
 
 def test_the_ids_and_hours_the_visits_round_keeps_are_those_of_the_day(monkeypatch):
