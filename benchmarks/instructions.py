@@ -40,11 +40,19 @@ scenario = load_scenario("baseline")
 run_replication(scenario, 0, 999, 1)  # first use: lazy imports and first calls, with the layer on (so all of it)
 if part == "off" and "oversight" in type(scenario).model_fields:
     scenario = scenario.model_copy(update={"oversight": None})
+if part.startswith("without-"):  # the layer on, one of its daily rounds doing nothing (--by-round)
+    import importlib
+    module, round_class = part[len("without-"):].split(":")
+    setattr(getattr(importlib.import_module(module), round_class), "day", lambda *args: None)
 if part != "start-up":
     run_replication(scenario, 0, 1000, months)
 print(capacity_model.__file__)
 """
 """What each counted interpreter runs: ``python -c CHILD part months`` (``measures`` beside this script)."""
+ROUNDS = {"visits round": "capacity_model.engine.oversight.visits:VisitRound",
+          "supervision round": "capacity_model.engine.oversight.supervision:SupervisionRound",
+          "IRO meetings round": "capacity_model.engine.oversight.iro_service:IroMeetings"}
+"""The oversight layer's daily rounds (label: module and class whose ``day`` is the round), for ``--by-round``."""
 
 
 def count(part: str, months: int, folder: Path | None = None) -> int:
@@ -67,23 +75,39 @@ def count(part: str, months: int, folder: Path | None = None) -> int:
         return int(found.group(1))
 
 
-def replication_counts(versions: dict[str, Path | None], months: int) -> dict[str, dict[str, int]]:
+def replication_counts(versions: dict[str, Path | None], months: int,
+                       by_round: bool = False) -> dict[str, dict[str, int]]:
     """For each version (its name: the worktree it is imported from, None for the installed package), start-up's
-    count and one replication's with the oversight layer on and off, start-up taken off; every count at once,
-    as many as there are CPUs."""
+    count and one replication's with the oversight layer on and off (and, ``by_round``, for the installed
+    package, with each of the layer's rounds doing nothing: ``without-<module:class>``), start-up taken off;
+    every count at once, as many as there are CPUs."""
     jobs = [(name, part) for name in versions for part in PARTS]
+    if by_round:
+        jobs += [("current", f"without-{where}") for where in ROUNDS.values()]
     with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
         totals = dict(zip(jobs, pool.map(lambda job: count(job[1], months, versions[job[0]]), jobs)))
     counts = {}
     for name in versions:
         start_up = totals[name, "start-up"]
-        counts[name] = {"start-up": start_up, "on": totals[name, "on"] - start_up,
-                        "off": totals[name, "off"] - start_up}
+        counts[name] = {"start-up": start_up, **{part: total - start_up for (version, part), total in totals.items()
+                                                 if version == name and part != "start-up"}}
     return counts
 
 
 def layer_figures(counts: dict[str, int]) -> dict[str, float]:
     return {"layer": counts["on"] - counts["off"], "ratio": counts["on"] / counts["off"]}
+
+
+def print_by_round(counts: dict[str, int]) -> None:
+    """The layer's instructions shared out: each round's is the count with the layer on less the count with that
+    round doing nothing (the rounds read nothing of each other's); the rest is the families' events (opened,
+    changed stage, closed, a new social worker), the daily process and the snapshots."""
+    layer = counts["on"] - counts["off"]
+    shares = {label: counts["on"] - counts[f"without-{where}"] for label, where in ROUNDS.items()}
+    shares["the rest: families' events, snapshots"] = layer - sum(shares.values())
+    print(f"\n{'the oversight layer by part (current)':<40}{'millions':>16}{'share':>8}")
+    for label, n in shares.items():
+        print(f"  {label:<38}{n / 1e6:>16,.0f}{n / layer:>8.0%}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="also count this git ref (commit, tag, branch), checked out in a temporary worktree")
     parser.add_argument("--months", type=int, default=24, help="months after the warm-up (default 24)")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write the counts to this JSON file")
+    parser.add_argument("--by-round", action="store_true",
+                        help="also count the current code with each of the oversight layer's daily rounds doing "
+                             "nothing, and share the layer's instructions out by round (three more counts)")
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         print("instructions.py: valgrind is not installed (Debian: apt-get install valgrind)", file=sys.stderr)
@@ -109,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.compare_ref:
                 commit, folder = stack.enter_context(checkout.worktree(args.compare_ref))
                 versions[args.compare_ref] = folder
-            found = replication_counts(versions, args.months)
+            found = replication_counts(versions, args.months, args.by_round)
     except (checkout.CheckoutError, RuntimeError) as error:
         print(f"instructions.py: {error}", file=sys.stderr)
         return 1
@@ -126,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         now, ref = found["current"], found[args.compare_ref]
         print(f"\ncurrent / {args.compare_ref}: oversight on {now['on'] / ref['on']:.3f}, "
               f"off {now['off'] / ref['off']:.3f} (below 1: the current code runs fewer instructions)")
+    if args.by_round:
+        print_by_round(found["current"])
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         record = {"months": args.months, "counts": found, "commit": checkout.git("rev-parse", "HEAD"),
