@@ -11,7 +11,7 @@ team's queue and keeps its current social worker until that team allocates it.
 from __future__ import annotations
 
 import math
-from typing import Callable, Iterator
+from typing import Iterator
 
 import simpy
 
@@ -45,7 +45,6 @@ class AllocationDesk:
         self._horizon = horizon
         self._streams = streams
         self._tally = tally
-        self.worker_changed: Callable[[Family], None] | None = None  # told whenever a family's social worker changes
 
     @property
     def _continuous(self) -> bool:
@@ -122,12 +121,11 @@ class AllocationDesk:
         worker.take(family)
         self._record(family, worker, since)
 
-    def _record(self, family: Family, worker: Worker, since: float) -> None:
+    @staticmethod
+    def _record(family: Family, worker: Worker, since: float) -> None:
         """The family's new social worker, who already holds its children."""
         family.worker = worker
         family.holdings.append(Holding(worker.id, since))
-        if self.worker_changed is not None:
-            self.worker_changed(family)
 
     def _release(self, family: Family, allocate: bool = True) -> None:
         """The family's social worker stops holding it (the room freed is used at once if continuous)."""
@@ -137,8 +135,6 @@ class AllocationDesk:
         worker.hand_over(family)
         family.holdings[-1].end = self.env.now
         family.worker = None
-        if self.worker_changed is not None:
-            self.worker_changed(family)
         if allocate:
             self.capacity_changed(worker.team)
 

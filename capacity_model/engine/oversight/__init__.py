@@ -23,8 +23,7 @@ from ..family import Family
 from ..horizon import Horizon
 from ..in_force import ScenarioInForce
 from ..streams import RandomStreams
-from ..desk import AllocationDesk
-from ..workforce import Workforce
+from ..workforce.support import Support
 from .iro_service import MEETINGS, IroMeetings
 from .supervision import SupervisionRound
 from .visits import STAGE_CODE, VisitRound
@@ -36,14 +35,12 @@ class Oversight:
     """The oversight layer of one replication (only built when the scenario has an ``oversight`` section)."""
 
     def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, horizon: Horizon,
-                 streams: RandomStreams, workforce: Workforce, desk: AllocationDesk):
+                 streams: RandomStreams, support: Support):
         self.env = env
         self.in_force = in_force
         self._horizon = horizon
         self._rng = streams["oversight"]
-        self.visits = VisitRound(horizon.calendar, workforce.support)
-        workforce.watch(self.visits.worker_changed)  # the visits keep each worker's hours and families' workers
-        desk.worker_changed = self.visits.holder_changed
+        self.visits = VisitRound(horizon.calendar, support)
         self.supervision = SupervisionRound()
         self.meetings = IroMeetings(horizon.calendar, streams["oversight_meetings"])
 
@@ -67,8 +64,9 @@ class Oversight:
 
     def stage_changed(self, family: Family) -> None:
         settings, now = self.in_force.scenario.oversight, self.env.now
-        self.visits.restart(family, settings.visits, now)
+        self.visits.stop(family, now)
         self.meetings.stop(family, now)
+        self.visits.start(family, settings.visits, now)
         self.meetings.start(family, settings.iro_service, now)
 
     def closed(self, family: Family) -> None:

@@ -74,35 +74,12 @@ class DueTable:
         self.families[slot] = None
         self._free.append(slot)
 
-    def reset(self, slot: int, now: float, due: float) -> None:
-        """The task in ``slot`` ends undone (as ``cancel``) and a new one for the same family is set in its place,
-        due on ``due`` (as ``set``)."""
-        self._ended["cancelled_overdue" if self.due[slot] < now else "cancelled_before_due"] += 1
-        self._seq += 1
-        self.due[slot], self.seq[slot] = due, self._seq
-
-    def due_before(self, end: float, most: int | None = None) -> np.ndarray:
-        """The slots of tasks due before ``end``, most overdue first (at the same moment, in the order set); if
-        ``most`` is given, only the first ``most`` of them (picked before they are put in order)."""
+    def due_before(self, end: float) -> np.ndarray:
+        """The slots of tasks due before ``end``, most overdue first (at the same moment, in the order set)."""
         slots = np.flatnonzero(self.due < end)
-        if most is not None and most < slots.size:
-            slots = self._first(slots, most)
         if slots.size > 1:
             slots = slots[np.lexsort((self.seq[slots], self.due[slots]))]
         return slots
-
-    def _first(self, slots: np.ndarray, most: int) -> np.ndarray:
-        """The ``most`` of ``slots`` (more than that) that come first in due order, in no order: those due before
-        the ``most``-th due time, and of those due at that time, the ones set first."""
-        if most <= 0:
-            return slots[:0]
-        due = self.due[slots]
-        cut = np.partition(due, most - 1)[most - 1]
-        before, at = slots[due < cut], slots[due == cut]
-        need = most - before.size
-        if need < at.size:
-            at = at[np.argpartition(self.seq[at], need - 1)[:need]]
-        return np.concatenate((before, at))
 
     def done(self, slots: np.ndarray, now: float) -> np.ndarray:
         """The tasks in ``slots`` are done today: at ``now``, or at their due time if later today. Each is on

@@ -34,13 +34,12 @@ class SupervisionRound:
     def day(self, scenario: Scenario, now: float, end: float, today: int) -> None:
         """Today's supervision (``end``: the next working day; ``today``: the working-day count), most overdue first, in the hours there are."""
         settings, table = scenario.oversight.supervision, self.table
+        due = table.due_before(end)
+        if not due.size:
+            return
         managers = scenario.workforce.team_managers.in_post_fte
         hours = self._time.hours("managers", today, managers * settings.hours_per_fte_week *
                                  (1.0 - settings.time_lost_to_absence_share))
-        n = int(hours / settings.hours_per_case + 1e-9)
-        due = table.due_before(end, most=max(n, 1))  # the first n due (at least one: is anything due?)
-        if not due.size:  # nothing due: the hours are not counted until something is
-            return
-        cases = due[:n]
+        cases = due[:int(hours / settings.hours_per_case + 1e-9)]
         table.set_again(cases, table.done(cases, now) + settings.every_days)
         self._time.spend("managers", today, hours - cases.size * settings.hours_per_case)

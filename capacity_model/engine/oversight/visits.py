@@ -13,13 +13,13 @@ then every 3 months; regulation 28). A child with no social worker is not visite
 falls to whoever is the family's social worker on the day it is made.
 
 Every open family's next visit is a slot in a ``VisitTable`` (a ``DueTable`` that also holds
-the stage, when its schedule began and the id of the family's social worker, kept as the
-allocation desk says it changes), and each worker's visiting hours a week are kept until the
-workforce says the worker changed, so that a day's round is a few array operations and one
-step per social worker with visits due, touching no family or worker object.
+the stage and when its schedule began), so that a day's round is a few array operations and
+one step per social worker with visits due, not a step per visit.
 """
 
 from __future__ import annotations
+
+from collections import defaultdict
 
 import numpy as np
 
@@ -28,26 +28,24 @@ from ...scenario.oversight import Visits
 from ..day_plan import CLOCKS_RUN_OUT
 from ..workforce.support import Support
 from .due_table import NOT_SET, DueTable
+from .tasks import TimeBank
 
 VISITED_STAGES = ("cin", "cp", "cic")
 STAGE_CODE = {stage: code for code, stage in enumerate(VISITED_STAGES)}
 CIC = STAGE_CODE["cic"]
-NOBODY = -1  # no social worker
 
 
 class VisitTable(DueTable):
     """Every open family's next visit: its due day, order set, children, stage (a ``STAGE_CODE``) and the day
     its schedule began (for a child in care, the first year's visits are more frequent)."""
 
-    COLUMNS = {**DueTable.COLUMNS, "stage": (0, np.int8), "since": (0.0, np.float64), "holder": (NOBODY, np.int64)}
+    COLUMNS = {**DueTable.COLUMNS, "stage": (0, np.int8), "since": (0.0, np.float64)}
     stage: np.ndarray
     since: np.ndarray
-    holder: np.ndarray  # the id of the family's social worker (NOBODY: none)
 
     def set_visit(self, family, due: float, stage: int, since: float) -> int:
         slot = self.set(family, due)
         self.stage[slot], self.since[slot] = stage, since
-        self.holder[slot] = NOBODY if family.worker is None else family.worker.id
         return slot
 
     def children_by_stage(self, cutoff: float) -> dict[str, tuple[int, int]]:
@@ -65,11 +63,7 @@ class VisitRound:
         self.table = VisitTable()
         self._calendar = calendar
         self._support = support
-        # by worker id: visiting hours a week (kept until the worker or the settings change), and the hours
-        # saved up with the working day they were counted to (a ``TimeBank``'s, inline)
-        self._per_week: dict[int, float] = {}
-        self._saved: dict[int, tuple[float, int]] = {}
-        self._per_week_for: Visits | None = None
+        self._time = TimeBank()
         self._clocks: dict[tuple[int, int], tuple[np.ndarray, int]] = {}  # see _clock_ends
         self._clocks_for: Visits | None = None
         self._clocks_now: tuple[np.ndarray, int] | None = None
@@ -84,71 +78,46 @@ class VisitRound:
             return
         since = now if spread is None or since is None else since
         if spread is None:
-            due = self._first_due(settings, stage, now)
+            due = now + settings.cic_first_within_days if stage == CIC else self._after(settings, stage, now, since)
         else:
             due = now + spread * (self._after(settings, stage, now, since) - now)
         family.visit = self.table.set_visit(family, due, stage, since)
-
-    def restart(self, family, settings: Visits, now: float) -> None:
-        """The family has changed stage: its next visit is cancelled and the first of the new stage set, in the
-        same slot (as ``stop`` then ``start`` would do, the slot freed being the one taken next)."""
-        stage, slot = STAGE_CODE.get(family.stage), family.visit
-        if stage is None or slot is None:
-            self.stop(family, now)
-            self.start(family, settings, now)
-            return
-        self.table.reset(slot, now, self._first_due(settings, stage, now))
-        self.table.stage[slot], self.table.since[slot] = stage, now
-
-    def _first_due(self, settings: Visits, stage: int, now: float) -> float:
-        """When the first visit of a stage begun ``now`` is due."""
-        return now + settings.cic_first_within_days if stage == CIC else self._after(settings, stage, now, now)
 
     def stop(self, family, now: float) -> None:
         self.table.cancel(family.visit, now)
         family.visit = None
 
-    def holder_changed(self, family) -> None:
-        """The family's social worker has changed (the allocation desk says so)."""
-        if family.visit is not None:
-            self.table.holder[family.visit] = NOBODY if family.worker is None else family.worker.id
-
-    def worker_changed(self, worker) -> None:
-        """The worker's absence, terms, team or support staff may have changed (the workforce says so): their
-        visiting hours are worked out afresh when next needed."""
-        self._per_week.pop(worker.id, None)
-
     def day(self, settings: Visits, now: float, end: float, today: int) -> None:
         """Today's visits (``end``: the next working day; ``today``: the working-day count), worker by worker, most overdue first.
 
         The visits due are shared out to the families' social workers of the day, in due order; each
-        makes as many of theirs, from the front, as their hours allow. This is the layer's hot loop: it
-        goes by the ids of the families' workers and each worker's hours a week kept from when last worked
-        out, touching no family or worker whose hours have not changed; the time bank's arithmetic
-        (``TimeBank``) is inline, and the visits made are set again together, in the order made.
+        makes as many of theirs, from the front, as their hours allow. This is the layer's hot loop:
+        a worker's hours are worked out inline, and the visits made are set again together, in the
+        order made.
         """
         table = self.table
         due = table.due_before(end)
         if not due.size:
             return
-        theirs: dict[int, list[int]] = {}
-        for slot, holder in zip(due.tolist(), table.holder[due].tolist()):
-            slots = theirs.get(holder)
-            if slots is None:
-                theirs[holder] = [slot]
-            else:
-                slots.append(slot)
-        theirs.pop(NOBODY, None)  # families with no social worker: not visited
-        if settings is not self._per_week_for:
-            self._per_week.clear()
-            self._per_week_for = settings
-        per_weeks, saved, per_visit = self._per_week, self._saved, settings.hours_per_visit
+        families, theirs = table.families, defaultdict(list)
+        for slot in due.tolist():
+            theirs[families[slot].worker].append(slot)
+        theirs.pop(None, None)  # families with no social worker: not visited
+        saved, per_visit = self._time.saved, settings.hours_per_visit
+        relief, weekly = self._support.caseload_relief, settings.hours_per_fte_week
+        freeable = settings.working_hours_per_fte_week
         made: list[int] = []
-        for holder, slots in theirs.items():
-            per_week = per_weeks.get(holder)
-            if per_week is None:
-                per_week = per_weeks[holder] = self._hours_a_week(settings, table.families[slots[0]].worker)
-            kept = saved.get(holder)
+        for worker, slots in theirs.items():
+            # the worker's visiting hours a week as things are now: their FTE times the hours for visits, plus
+            # the time support staff free that does not go to more children; none while absent
+            if worker.absent or worker.long_term_absent:
+                per_week = 0.0
+            else:
+                freed = 1.0 - worker.workload_per_child
+                if worker.kind != "newly_qualified":
+                    freed -= relief[worker.team]
+                per_week = worker.fte * (weekly + (freed if freed > 0.0 else 0.0) * freeable)
+            kept = saved.get(worker)  # TimeBank.hours, inline
             if kept is None:
                 hours = per_week
             else:
@@ -163,21 +132,10 @@ class VisitRound:
                     n = len(slots)
                     made += slots
                 hours -= n * per_visit
-            saved[holder] = (hours, today)  # what is left is saved up
+            saved[worker] = (hours, today)  # what is left is saved up (TimeBank.spend)
         if made:
             slots = np.array(made, dtype=np.intp)
             table.set_again(slots, self._after_each(settings, slots, table.done(slots, now)))
-
-    def _hours_a_week(self, settings: Visits, worker) -> float:
-        """The worker's visiting hours a week as things are now: their FTE times the hours for visits, plus the time
-        support staff free that does not go to more children; none while absent."""
-        if worker.absent or worker.long_term_absent:
-            return 0.0
-        freed = 1.0 - worker.workload_per_child
-        if worker.kind != "newly_qualified":
-            freed -= self._support.caseload_relief[worker.team]
-        return worker.fte * (settings.hours_per_fte_week + (freed if freed > 0.0 else 0.0) *
-                             settings.working_hours_per_fte_week)
 
     def _clock_ends(self, settings: Visits) -> tuple[np.ndarray, int]:
         """(When a Child in Need and a Child Protection visit made on each calendar day make the next due,

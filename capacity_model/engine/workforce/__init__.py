@@ -9,7 +9,7 @@ post and holds the monthly review, just after each month-end snapshot.
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Iterator
 
 import simpy
 
@@ -50,10 +50,6 @@ class Workforce:
         """The allocation desk that takes and hands back the workers' families."""
         self.register.serve(desk)
         self.absence.desk = desk
-
-    def watch(self, worker_changed: Callable[[Worker], None]) -> None:
-        """Tell ``worker_changed`` whenever a worker's absence, terms, team or support staff change."""
-        self.register.worker_changed = self.absence.worker_changed = worker_changed
 
     def start(self) -> None:
         """Put the starting staff in post and start the workforce's processes."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Callable, Iterator
+from typing import Iterator
 
 import simpy
 
@@ -26,7 +26,6 @@ class Absence:
         self.env = env
         self.in_force = in_force
         self.desk: Desk | None = None  # set by Workforce.serve
-        self.worker_changed: Callable[[Worker], None] | None = None  # told when a spell starts, turns long-term, ends
         self._streams = streams
         self._spells: list[list[float]] = []  # [start, end or None, fte]
 
@@ -47,29 +46,22 @@ class Absence:
             self._spells.append(spell)
             worker.absence_spell = spell
             worker.absent = True
-            self._changed(worker)
             self.desk.roster_changed(worker.team)
             if days > absence.long_term_after_days:
                 yield self.env.timeout(absence.long_term_after_days)
                 if not worker.in_post:
                     return
                 worker.long_term_absent = True  # no change to who can take new children: absent already
-                self._changed(worker)
                 self.desk.hand_back(worker)
                 days -= absence.long_term_after_days
             yield self.env.timeout(days)
             if not worker.in_post:
                 return
             worker.absent = worker.long_term_absent = False
-            self._changed(worker)
             spell[1] = self.env.now
             worker.absence_spell = None
             self.desk.roster_changed(worker.team)
             self.desk.capacity_changed(worker.team)
-
-    def _changed(self, worker: Worker) -> None:
-        if self.worker_changed is not None:
-            self.worker_changed(worker)
 
     def stop(self, worker: Worker, day: float) -> None:
         """The worker leaves: any spell of absence they are in ends today."""

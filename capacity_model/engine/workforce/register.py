@@ -70,7 +70,6 @@ class Register:
         self._support = support
         self._absence = absence
         self._ids = iter(range(1 << 62))
-        self.worker_changed: Callable[[Worker], None] | None = None  # told when a worker's terms or team change
 
     def serve(self, desk: Desk) -> None:
         """The allocation desk the register tells of room and of families to reallocate."""
@@ -168,8 +167,6 @@ class Register:
         worker.cap = min(caseload_cap(worker.kind, worker.fte, alloc.caseload_cap, alloc.newly_qualified_caseload_cap,
                                       self._support.caseload_relief[worker.team]), alloc.absolute_max_caseload)
         worker.ceiling = worker.cap if worker.kind == "newly_qualified" else NO_CEILING
-        if self.worker_changed is not None:
-            self.worker_changed(worker)
 
     def update_support(self) -> None:
         """Spread support staff over the teams' case-holders again, and reset every cap."""
