@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from typing import Iterator
 
+import numpy as np
 import simpy
 
 from ..scenario import WEEKDAYS, Stage
@@ -225,10 +226,11 @@ class AllocationDesk:
                 continue
             p_move = 1.0 - math.exp(-rate * horizon.month_days(month) / YEAR_DAYS)
             now = self.env.now
-            families = sorted(open_families.values(), key=lambda f: f.id)
+            ids = sorted(open_families)  # a number for each open family, in order of id
             orders: dict[str, SpareOrder] = {}  # each team's workers at work, most spare first, lowest id on a tie
-            for family, u in zip(families, rng.random(len(families)).tolist()):
-                if u >= p_move or family.worker is None or family.queue_entry is not None:
+            for i in np.flatnonzero(rng.random(len(ids)) < p_move).tolist():
+                family = open_families[ids[i]]
+                if family.worker is None or family.queue_entry is not None:
                     continue
                 old = family.worker
                 moves = self.moves[old.team]
