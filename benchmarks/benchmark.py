@@ -42,7 +42,15 @@ def time_single(repeats: int) -> dict:
         times.append(time.perf_counter() - start)
     return {"months": MONTHS, "seed": SEED, "replications": [FIRST_REPLICATION, FIRST_REPLICATION + repeats - 1],
             "seconds": times, "median": statistics.median(times), "min": min(times), "max": max(times),
-            "version": getattr(capacity_model, "__version__", None), "module": str(Path(capacity_model.__file__).resolve())}
+            "version": getattr(capacity_model, "__version__", None), "module": str(Path(capacity_model.__file__).resolve()),
+            "engine": engine_kind()}
+
+
+def engine_kind() -> str:
+    """'compiled' when the engine imported is the C extensions setup.py builds, else 'plain Python'."""
+    import capacity_model.engine.replication as replication
+
+    return "compiled" if Path(replication.__file__).suffix in (".so", ".pyd") else "plain Python"
 
 
 def time_oversight(repeats: int) -> dict:
@@ -226,8 +234,8 @@ def main(argv: list[str] | None = None) -> int:
 
     info = context(with_git=bool(args.json))
     print()
-    print(f"capacity-model {info['version']}, Python {info['python']}, {info['usable_cpus']} usable of "
-          f"{info['cpu_count']} CPUs")
+    print(f"capacity-model {info['version']} ({single['engine']} engine), Python {info['python']}, "
+          f"{info['usable_cpus']} usable of {info['cpu_count']} CPUs")
     print(f"{'measure':<44}{'median':>10}{'min':>10}{'max':>10}")
     print(f"{f'single replication, {MONTHS} months (s, n={repeats})':<44}"
           f"{single['median']:>10.3f}{single['min']:>10.3f}{single['max']:>10.3f}")
@@ -259,8 +267,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Comparison with {args.compare_ref} skipped: {ref['error']}")
         else:
             short = ref["commit"][:10]
-            print(f"single replication median: {args.compare_ref} ({short}) {ref['median']:.3f} s, "
-                  f"current {single['median']:.3f} s")
+            print(f"single replication median: {args.compare_ref} ({short}, {ref.get('engine', 'plain Python')} "
+                  f"engine) {ref['median']:.3f} s, current ({single['engine']} engine) {single['median']:.3f} s")
             print(f"ratio current / {args.compare_ref}: {single['median'] / ref['median']:.3f} "
                   f"(below 1 means the current code is faster)")
             ref["ratio_current_to_ref"] = single["median"] / ref["median"]

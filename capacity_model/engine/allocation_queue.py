@@ -15,8 +15,9 @@ import bisect
 import heapq
 import itertools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Iterator, Sequence
 
+from .family import Family
 from .workforce.worker import Worker
 
 PRIORITY = {"cp": 0, "cic": 1, "assessment": 2, "cin": 3}
@@ -28,7 +29,7 @@ class QueueEntry:
     rank: int
     queued_day: float
     seq: int
-    family: Any = field(compare=False)
+    family: Family = field(compare=False)
     queue: "AllocationQueue | None" = field(default=None, compare=False, repr=False)
     cancelled: bool = field(default=False, compare=False)
 
@@ -86,7 +87,7 @@ class AllocationQueue:
             heapq.heapify(heap)
             self._cancelled[entry.rank] = 0
 
-    def push(self, family: Any, stage: str, now: float) -> QueueEntry:
+    def push(self, family: Family, stage: str, now: float) -> QueueEntry:
         entry = QueueEntry(PRIORITY[stage], now, next(self._seq), family, self)
         heapq.heappush(self._ranks[entry.rank], (now, entry.seq, entry))
         self._live += 1
@@ -113,7 +114,7 @@ class AllocationQueue:
         # Most spare first, the team's order on a tie; sorted once a second family is to be placed (one scan
         # is cheaper for the first, and continuous allocation rarely places more than one).
         order: SpareOrder | None = None
-        best = _most_spare(available)
+        best: Worker | None = _most_spare(available)
         may_force = waited_before is not None
         above: SpareOrder | None = None  # for allocation above cap: lowest id on a tie, sorted when first needed
         for rank, heap in enumerate(self._ranks):
@@ -129,10 +130,11 @@ class AllocationQueue:
                     order = SpareOrder(available, ties=range(len(available)))
                     best = order.best()
                 max_spare = best.cap - best.children
+                worker: Worker | None
                 if max_spare >= size:
                     worker = best
                 else:
-                    waited = may_force and entry.queued_day < waited_before
+                    waited = waited_before is not None and entry.queued_day < waited_before
                     worker = None
                     if waited:
                         if above is None:
@@ -140,7 +142,8 @@ class AllocationQueue:
                         worker = above.first_within(size, above_cap_limit)
                     if worker is None:
                         passed_over.append(item)
-                        if max_spare < 1 and (not waited or above.first_within(1, above_cap_limit) is None):
+                        if max_spare < 1 and (above is None or not waited
+                                              or above.first_within(1, above_cap_limit) is None):
                             break  # no room, nor above cap, for anyone behind in this rank
                         continue
                 before = worker.children
@@ -167,7 +170,7 @@ class SpareOrder:
     """Workers in order of most spare capacity first, ties in the order of ``ties`` (one number each),
     kept in order as their caseloads change during one pass (their caps must not change meanwhile)."""
 
-    def __init__(self, workers: list[Worker], ties) -> None:
+    def __init__(self, workers: list[Worker], ties: Sequence[int]) -> None:
         self._tie = {id(w): t for w, t in zip(workers, ties)}
         self._keys = sorted((w.children - w.cap, t, w) for w, t in zip(workers, ties))
 
@@ -182,7 +185,7 @@ class SpareOrder:
                 return worker
         return None
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Worker]:
         return (key[2] for key in self._keys)
 
     def moved(self, worker: Worker, children_before: int) -> None:

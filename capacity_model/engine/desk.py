@@ -11,10 +11,10 @@ team's queue and keeps its current social worker until that team allocates it.
 from __future__ import annotations
 
 import math
-from typing import Iterator
 
 import numpy as np
 import simpy
+from simpy.events import ProcessGenerator
 
 from ..scenario import WEEKDAYS, Stage
 from ..scenario.calendar import YEAR_DAYS
@@ -66,7 +66,7 @@ class AllocationDesk:
         allocates them, so a transfer never makes a child unallocated.
         """
         held_by = family.worker.team if family.worker is not None else None
-        team = self.team_of[family.stage]
+        team = self._team(family)
         if family.queue_entry is not None:  # already waiting: wait in the right team, same clock
             queued_day = family.queue_entry.queued_day
             family.queue_entry.cancel()
@@ -89,7 +89,7 @@ class AllocationDesk:
         """A family open at the origin goes to the team's worker with most spare capacity (first in the
         team's order on a tie) or, if nobody has room, to the one with most spare capacity within their
         own ceiling (lowest id on a tie), if anyone is there."""
-        team = self.team_of[family.stage]
+        team = self._team(family)
         orders = self._placing.get(team)
         if orders is None:
             available = self.queues[team].at_work()
@@ -110,9 +110,17 @@ class AllocationDesk:
         """A family open at the origin goes to the worker a council's files name (since ``since``)."""
         self._give(family, worker, since)
 
+    def _team(self, family: Family) -> str:
+        """The team that holds the (open) family's stage."""
+        stage = family.stage
+        assert stage is not None, "a family that is not open has no team"
+        return self.team_of[stage]
+
     def _queue(self, family: Family, queued_day: float) -> None:
-        team = self.team_of[family.stage]
-        family.queue_entry = self.queues[team].push(family, family.stage, queued_day)
+        stage = family.stage
+        assert stage is not None, "a family that is not open does not wait"
+        team = self.team_of[stage]
+        family.queue_entry = self.queues[team].push(family, stage, queued_day)
         if self._continuous:
             self._allocate(team)
 
@@ -178,6 +186,7 @@ class AllocationDesk:
             family = entry.family
             family.queue_entry = None
             if family.worker is None:  # unallocated until now (a transfer still had its worker)
+                assert family.unallocated_since is not None
                 self._tally.month_allocation_waits.append((family.size, now - family.unallocated_since))
                 self._tally.waiting.change(-family.size, now)
             self._release(family)  # a transfer: the sending worker hands over
@@ -188,7 +197,7 @@ class AllocationDesk:
 
     # --- meetings and monthly moves ------------------------------------------------------------
 
-    def meetings(self) -> Iterator[simpy.Event]:
+    def meetings(self) -> ProcessGenerator:
         """Meetings on the scenario's weekdays; a change of days applies from the day it is made."""
         def meeting_days() -> frozenset[int]:
             return frozenset(WEEKDAYS.index(day) for day in self.in_force.scenario.allocation.meeting_weekdays)
@@ -208,7 +217,7 @@ class AllocationDesk:
                 for team in self.queues:
                     self._allocate(team)
 
-    def reallocations(self, open_families: dict[int, Family]) -> Iterator[simpy.Event]:
+    def reallocations(self, open_families: dict[int, Family]) -> ProcessGenerator:
         """Monthly, some families move to another worker in their team (rebalancing, restructures).
 
         Each allocated family moves with probability 1 - exp(-rate x month / 365), to the

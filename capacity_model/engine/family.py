@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from .streams import Fate
 
 if TYPE_CHECKING:  # for annotations only
     from .allocation_queue import QueueEntry
+    from .oversight.tasks import Task
     from .workforce.worker import Worker
 
 
@@ -45,7 +46,7 @@ class Family:
     unallocated_since: float | None = None
     on_allocated: Callable[[Family], None] | None = None
     holdings: list[Holding] = field(default_factory=list)
-    visit: Any = None  # the next statutory visit, supervision and IRO meeting: oversight.tasks.Task (with oversight on)
-    supervision: Any = None
-    meeting: Any = None
+    visit: int | None = None  # with oversight on: the slots of its next statutory visit and supervision,
+    supervision: int | None = None  # and its next IRO meeting
+    meeting: Task | None = None
 

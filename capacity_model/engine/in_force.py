@@ -7,9 +7,10 @@ that processes waiting on a rate or a day of the week can look again.
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Callable
 
 import simpy
+from simpy.events import ProcessGenerator
 
 from ..scenario import Scenario
 from ..scenario.interventions import change_dates
@@ -33,7 +34,7 @@ class ScenarioInForce:
     def listen(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
-    def interventions(self) -> Iterator[simpy.Event]:
+    def interventions(self) -> ProcessGenerator:
         """Put each dated change into force from the start of its day (just after a snapshot)."""
         calendar = self._horizon.calendar
         for when in change_dates(self.base):
@@ -50,7 +51,7 @@ class ScenarioInForce:
         changed, self.changed = self.changed, self.env.event()
         changed.succeed()
 
-    def hazard_wait(self, unit: float, rate: Callable[[], float]) -> Iterator[simpy.Event]:
+    def hazard_wait(self, unit: float, rate: Callable[[], float]) -> ProcessGenerator:
         """Wait until a clock whose rate per day may change with the scenario has run ``unit``.
 
         With ``unit`` an exponential number of mean 1 this is the next event of a Poisson

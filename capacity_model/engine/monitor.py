@@ -8,9 +8,10 @@ as they would cover a month before the start.
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Any, Callable
 
 import simpy
+from simpy.events import ProcessGenerator
 
 from ..measures import CaseHolder, MonthEnd, ServiceSnapshot
 from ..scenario import Stage
@@ -46,7 +47,7 @@ class Monitor:
         self._oversight = oversight
         self._permanent_fte_history: list[tuple[float, float]] = []  # (day, permanent FTE) at snapshots
 
-    def snapshots(self) -> Iterator[simpy.Event]:
+    def snapshots(self) -> ProcessGenerator:
         horizon = self._horizon
         previous = 0.0
         for simulated_month in range(horizon.simulated_months + 1):
@@ -85,8 +86,10 @@ class Monitor:
         window_start = now - YEAR_DAYS
         for family in self._open.values():
             size, stage = family.size, family.stage
+            assert stage is not None  # open
             in_stage[stage] += size
             if family.worker is None:
+                assert family.unallocated_since is not None  # waiting
                 waits.append((size, calendar.working_days_between(family.unallocated_since, cutoff)))
             else:
                 open_children[stage] += size
@@ -99,8 +102,7 @@ class Monitor:
         self._in_stage = in_stage
         self._mark()
         leavers_fte, mean_permanent_fte = self._turnover_inputs(now)
-        flows = month_start is not None
-        ledger = self._ledger
+        flows = self._flows(month_start, now) if month_start is not None else {}
         snapshot = ServiceSnapshot(
             case_holders=[CaseHolder(w.team, w.kind, w.fte, w.children, w.long_term_absent) for w in workers],
             establishment_fte=case_holding_posts + managers.posts_fte,
@@ -112,18 +114,25 @@ class Monitor:
             children_social_workers_12m=social_workers,
             permanent_leavers_fte_12m=leavers_fte,
             mean_permanent_fte_12m=mean_permanent_fte,
-            assessments_completed=tally.month_assessments if flows else None,
-            allocation_waits=tally.month_allocation_waits if flows else None,
-            mean_unallocated=tally.waiting.mean_between(month_start, now) if flows else None,
-            referrals=tuple(tally.month_referrals) if flows else None,
-            costs=ledger.between(month_start, now) if flows else None,
-            cumulative_cost=sum(ledger.between(self._horizon.start_day, now).values()) if flows else None,
-            absence=(self._workforce.absence.absent_fte_days(month_start, now),
-                     ledger.fte_days(CASE_HOLDER_COSTS, month_start, now)) if flows else None,
-            oversight=self._oversight.snapshot(cutoff, flows) if self._oversight is not None else None,
+            oversight=self._oversight.snapshot(cutoff, bool(flows)) if self._oversight is not None else None,
+            **flows,
         )
         tally.new_month()
         return snapshot
+
+    def _flows(self, month_start: float, now: float) -> dict[str, Any]:
+        """What happened in the month [month_start, now): the snapshot's flows."""
+        tally, ledger = self._tally, self._ledger
+        return dict(
+            assessments_completed=tally.month_assessments,
+            allocation_waits=tally.month_allocation_waits,
+            mean_unallocated=tally.waiting.mean_between(month_start, now),
+            referrals=(tally.month_referrals[0], tally.month_referrals[1]),
+            costs=ledger.between(month_start, now),
+            cumulative_cost=sum(ledger.between(self._horizon.start_day, now).values()),
+            absence=(self._workforce.absence.absent_fte_days(month_start, now),
+                     ledger.fte_days(CASE_HOLDER_COSTS, month_start, now)),
+        )
 
     def _turnover_inputs(self, now: float) -> tuple[float, float | None]:
         """Permanent FTE leavers and mean permanent FTE over the last 12 months.

@@ -66,9 +66,9 @@ class Pathway:
         tally.month_referrals[0] += family.size
         tally.month_referrals[1] += family.size if rereferral else 0
         self.open(family, ASSESSMENT, now)
-        tally.stage_entries[family.stage] += family.size
+        tally.stage_entries[ASSESSMENT] += family.size
         self._desk.wait(family, now)
-        self.start(family, family.stage)
+        self.start(family, ASSESSMENT)
 
     def refer_after(self, family: Family, delay: float) -> None:
         """The family will be referred again ``delay`` days from now."""
@@ -120,6 +120,7 @@ class Pathway:
         pathway = self.in_force.scenario.pathway
         if stage == ASSESSMENT:
             calendar, now = self._calendar, self.env.now
+            assert family.assessment_started is not None and family.referral_day is not None
             self._tally.month_assessments.append((calendar.working_days_between(family.assessment_started, now),
                                                   calendar.working_days_between(family.referral_day, now)))
             next_stage = pathway.assessment_outcomes.choose(family.fate.uniform())

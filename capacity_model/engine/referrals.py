@@ -7,10 +7,10 @@ group size; each family's size is drawn from its own numbers.
 from __future__ import annotations
 
 import bisect
-from typing import Iterator
 
 import numpy as np
 import simpy
+from simpy.events import ProcessGenerator
 
 from ..scenario import Scenario
 from ..scenario.calendar import YEAR_DAYS
@@ -47,7 +47,7 @@ class Referrals:
         """Children in a family whose number is ``u`` (inverse CDF of the sibling group sizes)."""
         return self._sizes[min(bisect.bisect_right(self._size_cdf, u), len(self._sizes) - 1)]
 
-    def arrivals(self) -> Iterator[simpy.Event]:
+    def arrivals(self) -> ProcessGenerator:
         """Candidates arrive at the season's peak rate; each is kept with this month's share of the peak."""
         rng = self._arrivals
         env, calendar, pathway = self.env, self._calendar, self._pathway

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import math
 from datetime import date, timedelta
-from typing import Iterator
+from typing import Final, Iterator
 
 import holidays
 import numpy as np
@@ -41,7 +41,7 @@ class WorkingCalendar:
     beyond the end of a run still resolve).
     """
 
-    LOOKBACK_DAYS = 3 * 366
+    LOOKBACK_DAYS: Final = 3 * 366
 
     def __init__(self, start: date, horizon_days: int):
         self.start = start

@@ -13,11 +13,12 @@ same with the layer on or off.
 
 from __future__ import annotations
 
-from typing import Iterator
 
 import simpy
+from simpy.events import ProcessGenerator
 
 from ...measures import OversightSnapshot
+from ...scenario.oversight import Oversight as OversightSettings
 from ..day_plan import OVERSIGHT_DAY
 from ..family import Family
 from ..horizon import Horizon
@@ -44,16 +45,24 @@ class Oversight:
         self.supervision = SupervisionRound()
         self.meetings = IroMeetings(horizon.calendar, streams["oversight_meetings"])
 
+    @property
+    def settings(self) -> OversightSettings:
+        """The scenario in force's oversight section (the layer is only built with one)."""
+        settings = self.in_force.scenario.oversight
+        assert settings is not None
+        return settings
+
     def opened(self, family: Family, at_origin: bool = False, stage_started: float | None = None) -> None:
         """A family is referred (or, ``at_origin``, was already open at the origin, in a stage begun on
         ``stage_started``: due days spread over intervals)."""
-        settings, now = self.in_force.scenario.oversight, self.env.now
+        settings, now = self.settings, self.env.now
+        supervision: float | None = None
+        visit: float | None = None
+        meeting: float | None = None
         if at_origin:  # spread from the first working day, so that none is overdue before any work is done
             now = float(self._horizon.calendar.next_day_on(now, EVERY_DAY))
             rng = self._rng
             supervision, visit, meeting = float(rng.random()), float(rng.random()), float(rng.random())
-        else:
-            supervision = visit = meeting = None
         self.supervision.start(family, settings.supervision.every_days, now, supervision)
         if family.stage in STAGE_CODE:  # a stage with visits (and, in Child Protection or care, meetings)
             self.visits.start(family, settings.visits, now, visit,
@@ -63,7 +72,7 @@ class Oversight:
             family.visit = family.meeting = None
 
     def stage_changed(self, family: Family) -> None:
-        settings, now = self.in_force.scenario.oversight, self.env.now
+        settings, now = self.settings, self.env.now
         self.visits.stop(family, now)
         self.meetings.stop(family, now)
         self.visits.start(family, settings.visits, now)
@@ -77,16 +86,16 @@ class Oversight:
         if family.meeting is not None:
             self.meetings.stop(family, now)
 
-    def days(self) -> Iterator[simpy.Event]:
+    def days(self) -> ProcessGenerator:
         """Every working day: the day's visits, supervision and meetings, in the time each has."""
         env, in_force = self.env, self.in_force
         for day, today, following in self._horizon.calendar.working_days_from(0):
             yield env.timeout(day + OVERSIGHT_DAY - env.now)
-            now, scenario = env.now, in_force.scenario
+            now, scenario, settings = env.now, in_force.scenario, self.settings
             end = float(following)  # tasks due before the next working day are today's
-            self.visits.day(scenario.oversight.visits, now, end, today)
-            self.supervision.day(scenario, now, end, today)
-            self.meetings.day(scenario.oversight.iro_service, now, end, today)
+            self.visits.day(settings.visits, now, end, today)
+            self.supervision.day(settings.supervision, scenario.workforce.team_managers.in_post_fte, now, end, today)
+            self.meetings.day(settings.iro_service, now, end, today)
 
     def snapshot(self, cutoff: float, flows: bool) -> OversightSnapshot:
         """Children up to date at ``cutoff`` and, if ``flows``, the month's meetings (then started afresh)."""
@@ -98,12 +107,12 @@ class Oversight:
             supervised=self.supervision.table.children(cutoff),
             meetings={kind: (n, on_time) for kind, (n, on_time) in held.items()} if flows else None,
             iro_children=visits["cp"][0] + visits["cic"][0],
-            iro_fte=self.in_force.scenario.oversight.iro_service.in_post_fte,
+            iro_fte=self.settings.iro_service.in_post_fte,
         )
 
     def balance(self, now: float) -> dict[str, int]:
         """Every book's tasks set, ended each way and open (for conservation checks and ``balance.csv``)."""
-        counts = {}
+        counts: dict[str, int] = {}
         for name, book, open_tasks in (
                 ("visits", self.visits.table, self.visits.table.open_tasks(now)),
                 ("supervision", self.supervision.table, self.supervision.table.open_tasks(now)),

@@ -19,7 +19,7 @@ tasks only.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -36,7 +36,7 @@ class DueTable:
     is the slot's family (None when free).
     """
 
-    COLUMNS: dict[str, tuple[Any, Any]] = {"due": (NOT_SET, np.float64), "seq": (0, np.int64),
+    COLUMNS: ClassVar[dict[str, tuple[Any, Any]]] = {"due": (NOT_SET, np.float64), "seq": (0, np.int64),
                                            "size": (0, np.int64)}  # name -> (free slot's value, dtype)
     due: np.ndarray
     seq: np.ndarray

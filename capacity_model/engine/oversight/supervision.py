@@ -11,7 +11,8 @@ is a few array operations).
 
 from __future__ import annotations
 
-from ...scenario import Scenario
+from ...scenario.oversight import Supervision
+from ..family import Family
 from .due_table import DueTable
 from .tasks import TimeBank
 
@@ -23,21 +24,21 @@ class SupervisionRound:
         self.table = DueTable()
         self._time = TimeBank()
 
-    def start(self, family, every_days: int, now: float, spread: float | None = None) -> None:
+    def start(self, family: Family, every_days: int, now: float, spread: float | None = None) -> None:
         due = now + every_days * (1.0 if spread is None else spread)
         family.supervision = self.table.set(family, due)
 
-    def stop(self, family, now: float) -> None:
+    def stop(self, family: Family, now: float) -> None:
         self.table.cancel(family.supervision, now)
         family.supervision = None
 
-    def day(self, scenario: Scenario, now: float, end: float, today: int) -> None:
-        """Today's supervision (``end``: the next working day; ``today``: the working-day count), most overdue first, in the hours there are."""
-        settings, table = scenario.oversight.supervision, self.table
+    def day(self, settings: Supervision, managers: float, now: float, end: float, today: int) -> None:
+        """Today's supervision by ``managers`` FTE (``end``: the next working day; ``today``: the working-day
+        count), most overdue first, in the hours there are."""
+        table = self.table
         due = table.due_before(end)
         if not due.size:
             return
-        managers = scenario.workforce.team_managers.in_post_fte
         hours = self._time.hours("managers", today, managers * settings.hours_per_fte_week *
                                  (1.0 - settings.time_lost_to_absence_share))
         cases = due[:int(hours / settings.hours_per_case + 1e-9)]

@@ -112,7 +112,9 @@ class TaskBook:
 
     def pop(self) -> Task:
         """Take out the task ``first_due`` gave."""
-        return self._first_bucket().pop()[2]
+        bucket = self._first_bucket()
+        assert bucket, "nothing to take: first_due gave no task"
+        return bucket.pop()[2]
 
     def put_off(self, task: Task, until: float) -> None:
         """Set aside the task ``first_due`` gave until ``until`` (then ``bring_back`` returns it to the book)."""

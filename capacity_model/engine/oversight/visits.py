@@ -20,6 +20,7 @@ one step per social worker with visits due, not a step per visit.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -39,7 +40,7 @@ class VisitTable(DueTable):
     """Every open family's next visit: its due day, order set, children, stage (a ``STAGE_CODE``) and the day
     its schedule began (for a child in care, the first year's visits are more frequent)."""
 
-    COLUMNS = {**DueTable.COLUMNS, "stage": (0, np.int8), "since": (0.0, np.float64)}
+    COLUMNS: ClassVar[dict[str, tuple[Any, Any]]] = {**DueTable.COLUMNS, "stage": (0, np.int8), "since": (0.0, np.float64)}
     stage: np.ndarray
     since: np.ndarray
 
@@ -134,13 +135,13 @@ class VisitRound:
                 hours -= n * per_visit
             saved[worker] = (hours, today)  # what is left is saved up (TimeBank.spend)
         if made:
-            slots = np.array(made, dtype=np.intp)
-            table.set_again(slots, self._after_each(settings, slots, table.done(slots, now)))
+            visited = np.array(made, dtype=np.intp)
+            table.set_again(visited, self._after_each(settings, visited, table.done(visited, now)))
 
     def _clock_ends(self, settings: Visits) -> tuple[np.ndarray, int]:
         """(When a Child in Need and a Child Protection visit made on each calendar day make the next due,
         by stage code and calendar index (the row for children in care unused); the index of day 0)."""
-        if settings is self._clocks_for:  # the same settings as last time (until an intervention changes them)
+        if settings is self._clocks_for and self._clocks_now is not None:  # as last time (until an intervention)
             return self._clocks_now
         key = (settings.cin_every_working_days, settings.cp_every_working_days)
         clocks = self._clocks.get(key)

@@ -9,9 +9,9 @@ post and holds the monthly review, just after each month-end snapshot.
 
 from __future__ import annotations
 
-from typing import Iterator
 
 import simpy
+from simpy.events import ProcessGenerator
 
 from ...scenario import Scenario
 from ...scenario.calendar import YEAR_DAYS
@@ -88,7 +88,7 @@ class Workforce:
             self.payroll.renew([], self.env.now)
         self.register.update_support()
 
-    def _monthly_reviews(self) -> Iterator[simpy.Event]:
+    def _monthly_reviews(self) -> ProcessGenerator:
         horizon = self.horizon
         for month in range(horizon.simulated_months):
             when = horizon.month_start(month)
@@ -102,9 +102,10 @@ class Workforce:
                 self.recruitment.newly_qualified_cohort(recruitment.newly_qualified_per_year)
             self.recruitment.request_agency()
 
-    def _interim_team(self) -> Iterator[simpy.Event]:
+    def _interim_team(self) -> ProcessGenerator:
         """Action 10b: a block of agency workers arriving together and leaving together."""
         interim = self.in_force.scenario.workforce.interim_team
+        assert interim is not None  # started only when the scenario has one
         calendar = self.horizon.calendar
         start, end = calendar.day_of(interim.start_date), calendar.day_of(interim.end_date)
         if end <= 0:

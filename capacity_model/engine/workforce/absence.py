@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import math
-from typing import Iterator
 
 import simpy
+from simpy.events import ProcessGenerator
 
 from ...scenario.calendar import YEAR_DAYS
 from ..in_force import ScenarioInForce
 from ..streams import RandomStreams
 from .register import Desk
-from .worker import Worker
+from .worker import AbsenceSpell, Worker
 
 
 class Absence:
@@ -22,14 +22,15 @@ class Absence:
     worker's children are handed back for reallocation.
     """
 
+    desk: Desk  # set by Workforce.serve, before anything happens
+
     def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, streams: RandomStreams):
         self.env = env
         self.in_force = in_force
-        self.desk: Desk | None = None  # set by Workforce.serve
         self._streams = streams
-        self._spells: list[list[float]] = []  # [start, end or None, fte]
+        self._spells: list[AbsenceSpell] = []
 
-    def spells(self, worker: Worker) -> Iterator[simpy.Event]:
+    def spells(self, worker: Worker) -> ProcessGenerator:
         """The worker's spells of absence, one after another, while they are in post."""
         fate = self._streams.entity("staff_absence", worker.id)
 
@@ -42,7 +43,7 @@ class Absence:
                 return
             absence = self.in_force.scenario.workforce.absence
             days = absence.spell_days.days_at(fate.uniform())
-            spell = [self.env.now, None, worker.fte]
+            spell = AbsenceSpell(self.env.now, worker.fte)
             self._spells.append(spell)
             worker.absence_spell = spell
             worker.absent = True
@@ -58,7 +59,7 @@ class Absence:
             if not worker.in_post:
                 return
             worker.absent = worker.long_term_absent = False
-            spell[1] = self.env.now
+            spell.end = self.env.now
             worker.absence_spell = None
             self.desk.roster_changed(worker.team)
             self.desk.capacity_changed(worker.team)
@@ -66,13 +67,13 @@ class Absence:
     def stop(self, worker: Worker, day: float) -> None:
         """The worker leaves: any spell of absence they are in ends today."""
         if worker.absence_spell is not None:
-            worker.absence_spell[1] = day
+            worker.absence_spell.end = day
             worker.absence_spell = None
 
     def absent_fte_days(self, start: float, end: float) -> float:
         """FTE-days of absence in [start, end)."""
         total = 0.0
-        for spell_start, spell_end, fte in self._spells:
-            stop = end if spell_end is None else min(spell_end, end)
-            total += fte * max(0.0, stop - max(spell_start, start))
+        for spell in self._spells:
+            stop = end if spell.end is None else min(spell.end, end)
+            total += spell.fte * max(0.0, stop - max(spell.start, start))
         return total

@@ -14,9 +14,9 @@ Resigners serve notice (no new children), then leave.
 from __future__ import annotations
 
 import math
-from typing import Iterator
 
 import simpy
+from simpy.events import ProcessGenerator
 
 from ...scenario.calendar import YEAR_DAYS
 from .payroll import Payroll
@@ -71,6 +71,7 @@ class Leaving:
             if not worker.permanent:
                 continue
             fate = worker.fate
+            assert fate is not None  # every worker in post has their numbers
             notice = leaving.notice_days.days_at(fate.uniform())
             resigned_u, remaining_u, where_u = fate.uniform(), fate.uniform(), fate.uniform()
             if resigned_u < 1.0 - math.exp(-self.hazard(worker, pressures) * notice / YEAR_DAYS):
@@ -89,6 +90,7 @@ class Leaving:
             if worker.leaving or worker.kind == "interim":
                 continue
             fate = worker.fate
+            assert fate is not None  # every worker in post has their numbers
             resign_u, when_u, notice_u, where_u, convert_u, move_u = (fate.uniform() for _ in range(6))
             p_leave = 1.0 - math.exp(-self.hazard(worker, pressures) * month_days / YEAR_DAYS)
             p_move = 1.0 - math.exp(-leaving.internal_moves_per_year * month_days / YEAR_DAYS)
@@ -113,7 +115,7 @@ class Leaving:
                 for team in self.in_force.scenario.teams if team != worker.team}
         return max(gaps, key=lambda team: (gaps[team], team)) if gaps and max(gaps.values()) > 0 else None
 
-    def _resign(self, worker: Worker, at: float, notice: float, destination: str) -> Iterator[simpy.Event]:
+    def _resign(self, worker: Worker, at: float, notice: float, destination: str) -> ProcessGenerator:
         yield self.env.timeout(at - self.env.now)
         if not worker.in_post:
             return

@@ -12,9 +12,10 @@ fills each with ``fill_probability_per_month`` after its lead time, up to
 from __future__ import annotations
 
 import math
-from typing import Iterator
+from typing import Mapping
 
 import simpy
+from simpy.events import ProcessGenerator
 
 from .payroll import Payroll
 from ..in_force import ScenarioInForce
@@ -85,7 +86,7 @@ class Recruitment:
         self._pending[kind][team] += 1
         self.env.process(self._arrival(team, kind, lead_days))
 
-    def _arrival(self, team: str, kind: str, lead_days: float) -> Iterator[simpy.Event]:
+    def _arrival(self, team: str, kind: str, lead_days: float) -> ProcessGenerator:
         yield self.env.timeout(lead_days)
         self._pending[kind][team] -= 1
         self.register.join(team, kind)
@@ -93,7 +94,7 @@ class Recruitment:
             self._payroll.charge_hire(self.env.now)
 
 
-def share_out(n: int, weights: dict[str, float]) -> dict[str, int]:
+def share_out(n: int, weights: Mapping[str, float]) -> dict[str, int]:
     """``n`` whole people shared in proportion to ``weights`` (largest remainders)."""
     total = sum(weights.values())
     if n <= 0 or total <= 0:

@@ -9,9 +9,10 @@ team gains room or a worker's families need someone new.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterator, Protocol
+from typing import Callable, Protocol
 
 import simpy
+from simpy.events import ProcessGenerator
 
 from .payroll import Payroll
 from ..in_force import ScenarioInForce
@@ -34,7 +35,7 @@ class Desk(Protocol):
 class AbsenceClock(Protocol):
     """What the register needs of absence: a worker's spells while in post, ended when they leave."""
 
-    def spells(self, worker: Worker) -> Iterator[simpy.Event]: ...
+    def spells(self, worker: Worker) -> ProcessGenerator: ...
 
     def stop(self, worker: Worker, day: float) -> None: ...
 
@@ -54,6 +55,8 @@ class Register:
     it; the allocation desk reads these lists and only the register changes them.
     """
 
+    desk: Desk  # set by serve(), before anything happens
+
     def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, streams: RandomStreams,
                  payroll: Payroll, support: Support, absence: AbsenceClock):
         teams = in_force.base.teams  # in the order the scenario lists them, whatever is in force
@@ -64,7 +67,6 @@ class Register:
                        "permanent_initial": 0, "permanent_joined": 0, "permanent_left": 0}
         self.leavers: list[Leaver] = []
         self.internal_moves = 0
-        self.desk: Desk | None = None  # set by serve(), before anything happens
         self._streams = streams
         self._payroll = payroll
         self._support = support
@@ -177,7 +179,7 @@ class Register:
         for team in self.in_force.scenario.teams:
             self.desk.capacity_changed(team)
 
-    def _end_of_asye(self, worker: Worker, after: float) -> Iterator[simpy.Event]:
+    def _end_of_asye(self, worker: Worker, after: float) -> ProcessGenerator:
         yield self.env.timeout(after)
         if worker.in_post and worker.kind == "newly_qualified":
             self.change_kind(worker, "experienced")

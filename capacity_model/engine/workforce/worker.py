@@ -8,12 +8,26 @@ leaves or goes on long-term absence needs an explicit rule for their children.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ...measures import PERMANENT_KINDS
 
+if TYPE_CHECKING:  # for annotations only
+    from ..costs import CostSpell
+    from ..family import Family
+    from ..streams import Fate
+
 NO_CEILING = 1 << 30
 """A worker with no limit of their own above their cap."""
+
+
+@dataclass(slots=True)
+class AbsenceSpell:
+    """A worker of ``fte`` absent from ``start`` until ``end`` (None while they still are)."""
+
+    start: float
+    fte: float
+    end: float | None = None
 
 
 @dataclass(eq=False, slots=True)
@@ -36,23 +50,23 @@ class Worker:
     start_day: float
     service_start_day: float = 0.0
     children: int = 0
-    families: set[Any] = field(default_factory=set)
+    families: set[Family] = field(default_factory=set)
     absent: bool = False
     long_term_absent: bool = False
     leaving: bool = False
     in_post: bool = True
     workload_per_child: float = 1.0
     ceiling: int = NO_CEILING
-    fate: Any = None
-    spells: list[Any] = field(default_factory=list)
-    absence_spell: list[float] | None = None
+    fate: Fate | None = None  # the worker's own numbers (leaving, moving), set when they join
+    spells: list[CostSpell] = field(default_factory=list)
+    absence_spell: AbsenceSpell | None = None  # while absent
 
-    def take(self, family: Any) -> None:
+    def take(self, family: Family) -> None:
         """Hold ``family``'s children from now on."""
         self.children += family.size
         self.families.add(family)
 
-    def hand_over(self, family: Any) -> None:
+    def hand_over(self, family: Family) -> None:
         """Stop holding ``family``'s children."""
         self.children -= family.size
         self.families.discard(family)
