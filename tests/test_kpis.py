@@ -21,7 +21,8 @@ def snapshot(**fields) -> ServiceSnapshot:
         establishment_case_holding_fte=5.0,
         unallocated_waits=[(1, 0), (2, 5), (3, 6), (1, 20)],
         open_children={"assessment": 20, "cin": 40, "cp": 10, "cic": 30},
-        children_social_workers_12m=[(1, 1, "cin"), (2, 2, "cic"), (3, 3, "cp"), (1, 4, "cic")],
+        children_in_stage={"assessment": 0, "cin": 1, "cp": 3, "cic": 3},
+        children_many_social_workers_12m={"assessment": 0, "cin": 0, "cp": 3, "cic": 1},
         permanent_leavers_fte_12m=1.5,
         mean_permanent_fte_12m=10.0,
         assessments_completed=[(10, 12), (45, 45), (46, 50), (30, 46)],  # working days from start, from referral
@@ -104,7 +105,7 @@ def test_every_kpi_is_defined_once_with_label_and_unit():
 
 
 def test_empty_service_gives_no_caseload_share():
-    s = snapshot(case_holders=[], children_social_workers_12m=[])
+    s = snapshot(case_holders=[], children_in_stage={"cin": 0}, children_many_social_workers_12m={"cin": 0})
     assert kpis.pct_caseload_le_22(s) is None
     assert kpis.pct_children_3plus_sw_12m(s) is None
     assert not math.isnan(kpis.sw_gaps_total(s))

@@ -233,3 +233,37 @@ def test_social_workers_in_12_months_count_each_once_and_drop_those_before_the_w
     assert [h.worker_id for h in holdings] == [1, 3]  # and the two that ended before day 450 are gone
     ended = [Holding(4, 0.0, 10.0), Holding(5, 10.0, 20.0)]  # unallocated since day 20
     assert _recent_social_workers(ended, 30.0) == 0 and ended == []
+
+
+@pytest.mark.parametrize("schedule", ["meetings", "continuous"])
+def test_the_counts_kept_as_things_happen_are_those_a_look_at_every_family_gives(schedule):
+    """At every month end, in a service with absence, leavers, moves, reallocation and an interim team: the
+    children at each stage, the families waiting and the children with 3 or more social workers in 12 months
+    that the tally kept equal a fresh count over every open family (a missed update fails it)."""
+    from capacity_model.scenario.calendar import YEAR_DAYS
+
+    scenario = scenario_with({
+        "allocation": {"schedule": schedule, "reallocations_per_family_year": 2.0},
+        "workforce": {"absence": {"spells_per_fte_year": 6.0, "long_term_after_days": 10},
+                      "leaving": {"internal_moves_per_year": 0.5},
+                      "interim_team": {"team": "locality", "social_workers": 5, "start_date": "2020-05-01",
+                                       "end_date": "2020-09-01"}}})
+    checked = []
+
+    def look(month_end) -> None:
+        families = list(replication.pathway.open_families.values())
+        in_stage = {stage: sum(f.size for f in families if f.stage == stage) for stage in replication.tally.in_stage}
+        assert replication.tally.in_stage == in_stage
+        assert set(replication.tally.waiting.families) == {f.id for f in families if f.worker is None}
+        window_start = replication.env.now - YEAR_DAYS
+        many = {stage: 0 for stage in in_stage}
+        for family in families:
+            recent = {h.worker_id for h in family.holdings if h.end is None or h.end >= window_start}
+            many[family.stage] += family.size if len(recent) >= 3 else 0
+        assert month_end.service.children_many_social_workers_12m == many
+        assert month_end.service.children_in_stage == in_stage
+        checked.append(sum(many.values()))
+
+    replication = Replication(scenario, 3, 0, 12, emit=look)
+    replication.run()
+    assert len(checked) == 13 and checked[-1] > 0  # some children had 3 or more social workers

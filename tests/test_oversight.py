@@ -12,7 +12,7 @@ import math
 import statistics
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from capacity_model.engine.oversight.tasks import TaskBook
 from capacity_model.experiment.task import run_replication
@@ -117,7 +117,7 @@ def test_a_visit_falls_to_the_familys_social_worker_of_the_day():
     from datetime import date
     from types import SimpleNamespace
 
-    from capacity_model.engine.oversight.visits import VisitRound
+    from capacity_model.engine.oversight.visits import STAGE_CODE, VisitRound
     from capacity_model.scenario.calendar import WorkingCalendar
 
     @dataclasses.dataclass(eq=False)  # a social worker as the round reads one (hashable, as a worker is)
@@ -137,8 +137,7 @@ def test_a_visit_falls_to_the_familys_social_worker_of_the_day():
     families = {name: SimpleNamespace(stage="cin", size=1, worker=first) for name in
                 ("later", "moved", "earlier", "unallocated")}
     for family, due in zip(families.values(), (0.6, 0.2, 0.4, 0.1)):
-        visits.start(family, settings, now=0.0)
-        visits.table.due[family.visit] = due
+        family.visit = visits.table.set_visit(family, due, STAGE_CODE["cin"], since=0.0)
     families["moved"].worker, families["unallocated"].worker = second, None
 
     def dues() -> dict[str, float]:
@@ -210,7 +209,8 @@ def test_the_baseline_reports_every_oversight_kpi_in_range(baseline_run):
 
 def snapshot(oversight: OversightSnapshot | None) -> ServiceSnapshot:
     return ServiceSnapshot(case_holders=[], establishment_fte=0.0, establishment_case_holding_fte=0.0,
-                           unallocated_waits=[], open_children={}, children_social_workers_12m=[],
+                           unallocated_waits=[], open_children={}, children_in_stage={},
+                           children_many_social_workers_12m={},
                            oversight=oversight)
 
 
@@ -366,14 +366,18 @@ def test_the_task_book_gives_tasks_in_the_order_of_one_heap_of_them_all(operatio
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["set", "cancel", "round"]), st.floats(0, 60, allow_nan=False),
                           st.integers(0, 6)), max_size=80))
+# a task set after a round, due before one left waiting at it; a round part of the way through a day
+@example([("set", 5.0, 0), ("set", 8.0, 0), ("round", 10.0, 1), ("set", 6.0, 0), ("round", 10.0, 2),
+          ("set", 10.5, 0), ("set", 10.2, 0), ("round", 10.6, 1), ("round", 12.0, 3)])
 def test_the_due_table_makes_the_rounds_the_task_book_makes(operations):
-    """Supervision's arrays take the same tasks, in the same order, and count the same endings, as a task
-    book doing the same round (the most overdue first, ties in the order set); nothing is lost."""
+    """The due table (supervision's and the visits') takes the same tasks, in the same order, and counts the
+    same endings, as a task book doing the same rounds (the most overdue first, ties in the order set), rounds
+    coming in time order and tasks set at any time, due before or after the last round; nothing is lost."""
     from types import SimpleNamespace
 
     from capacity_model.engine.oversight.due_table import DueTable
 
-    table, book, pairs = DueTable(capacity=2), TaskBook(), []  # (family, slot, task); capacity 2 makes it grow
+    table, book, pairs, clock = DueTable(), TaskBook(), [], 0.0  # pairs: (family, slot, task)
     for operation, when, count in operations:
         if operation == "set":
             family = SimpleNamespace(size=1 + count % 3)
@@ -383,14 +387,15 @@ def test_the_due_table_makes_the_rounds_the_task_book_makes(operations):
             table.cancel(slot, when)
             book.cancel(task, when)
         elif operation == "round":
-            slots = table.due_before(when)[:count]
-            tasks = take(book, when, count) if count else []
+            clock = max(clock, when)  # the day's rounds come in time order
+            places = table.due_before(clock)[:count]
+            tasks = take(book, clock, count) if count else []
             slot_of = {id(task): slot for _, slot, task in pairs}
-            assert [slot_of[id(task)] for task in tasks] == slots.tolist()
-            days = [max(task.due, when - 1) for task in tasks]
-            for task, day in zip(tasks, days):
+            assert [slot_of[id(task)] for task in tasks] == [place.slot for place in places]
+            for task, place in zip(tasks, places):
+                day = max(task.due, clock - 1)
                 book.redo(task, day, day + 42.0)
-            table.set_again(slots, table.done(slots, when - 1) + 42.0)
+                table.set_again(place, table.done(place, clock - 1) + 42.0)
         assert table.counts == book.counts
     assert sum(table.open_tasks(30.0)) == len(pairs)
     assert table.children(30.0)[0] == sum(family.size for family, _, _ in pairs)

@@ -55,7 +55,7 @@ class AllocationDesk:
 
     def wait(self, family: Family, queued_day: float) -> None:
         """A family with no social worker joins its team's queue, waiting since ``queued_day``."""
-        self._tally.waiting.change(family.size, self.env.now)
+        self._tally.waiting.add(family, self.env.now)
         family.unallocated_since = queued_day
         self._queue(family, queued_day)
 
@@ -82,7 +82,7 @@ class AllocationDesk:
             family.queue_entry.cancel()
             family.queue_entry = None
         if family.worker is None:
-            self._tally.waiting.change(-family.size, self.env.now)
+            self._tally.waiting.remove(family, self.env.now)
         self._release(family)
 
     def place(self, family: Family, since: float) -> None:
@@ -130,11 +130,11 @@ class AllocationDesk:
         worker.take(family)
         self._record(family, worker, since)
 
-    @staticmethod
-    def _record(family: Family, worker: Worker, since: float) -> None:
+    def _record(self, family: Family, worker: Worker, since: float) -> None:
         """The family's new social worker, who already holds its children."""
         family.worker = worker
         family.holdings.append(Holding(worker.id, since))
+        self._tally.history_grew(family)
 
     def _release(self, family: Family, allocate: bool = True) -> None:
         """The family's social worker stops holding it (the room freed is used at once if continuous)."""
@@ -167,7 +167,7 @@ class AllocationDesk:
         now = self.env.now
         for family in sorted(worker.families, key=lambda f: f.id):
             self._release(family)
-            self._tally.waiting.change(family.size, now)
+            self._tally.waiting.add(family, now)
             family.unallocated_since = now
             if family.queue_entry is None:
                 self._queue(family, now)
@@ -188,7 +188,7 @@ class AllocationDesk:
             if family.worker is None:  # unallocated until now (a transfer still had its worker)
                 assert family.unallocated_since is not None
                 self._tally.month_allocation_waits.append((family.size, now - family.unallocated_since))
-                self._tally.waiting.change(-family.size, now)
+                self._tally.waiting.remove(family, now)
             self._release(family)  # a transfer: the sending worker hands over
             self._record(family, worker, now)
             if family.on_allocated is not None:

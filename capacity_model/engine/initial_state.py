@@ -155,7 +155,7 @@ class InitialState:
             waited = self.in_force.scenario.initial_state.unallocated_waited_working_days.days_at(float(rng.random()))
             queued = min(calendar.subtract_working_days(0.0, waited, at=BACKDATED), 0.0)
             if stage == Stage.ASSESSMENT.value:
-                self._pathway.open(family, stage, queued)  # referred when it started waiting
+                family.referral_day = queued  # referred when it started waiting
                 ends_at = None  # waiting: the assessment starts when someone is allocated
             self._desk.wait(family, queued)
         under_way = stage == Stage.ASSESSMENT.value and ends_at is not None

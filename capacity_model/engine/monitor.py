@@ -23,7 +23,7 @@ from .family import Family, Holding
 from .horizon import Horizon
 from .in_force import ScenarioInForce
 from .oversight import Oversight
-from .tally import Tally
+from .tally import MANY_SOCIAL_WORKERS, Tally
 from .workforce import Workforce
 
 CASE_HOLDER_COSTS = ("permanent", "agency", "interim")
@@ -32,14 +32,13 @@ CASE_HOLDER_COSTS = ("permanent", "agency", "interim")
 
 class Monitor:
     def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, horizon: Horizon, tally: Tally,
-                 open_families: dict[int, Family], workforce: Workforce, ledger: CostLedger,
+                 workforce: Workforce, ledger: CostLedger,
                  desk_moves: dict[str, list[int]], emit: Callable[[MonthEnd], None],
                  oversight: Oversight | None = None):
         self.env = env
         self.in_force = in_force
         self._horizon = horizon
         self._tally = tally
-        self._open = open_families
         self._workforce = workforce
         self._ledger = ledger
         self._desk_moves = desk_moves
@@ -79,27 +78,12 @@ class Monitor:
         workers = register.workers()
         managers = scenario.workforce.team_managers
         case_holding_posts = sum(team.posts_fte for team in scenario.teams.values())
-        open_children = {stage.value: 0 for stage in Stage}  # allocated
-        in_stage = dict(open_children)  # allocated or not
+        open_children = dict(tally.in_stage)  # allocated: less those waiting
         waits = []
-        social_workers = []
-        window_start = now - YEAR_DAYS
-        for family in self._open.values():
-            size, stage = family.size, family.stage
-            assert stage is not None  # open
-            in_stage[stage] += size
-            if family.worker is None:
-                assert family.unallocated_since is not None  # waiting
-                waits.append((size, calendar.working_days_between(family.unallocated_since, cutoff)))
-            else:
-                open_children[stage] += size
-            holdings = family.holdings
-            if len(holdings) > 1:
-                recent = _recent_social_workers(holdings, window_start)
-            else:  # one social worker, or none yet
-                recent = 1 if holdings and (holdings[0].end is None or holdings[0].end >= window_start) else 0
-            social_workers.append((size, recent, stage))
-        self._in_stage = in_stage
+        for family in tally.waiting.families.values():
+            assert family.stage is not None and family.unallocated_since is not None  # open and waiting
+            open_children[family.stage] -= family.size
+            waits.append((family.size, calendar.working_days_between(family.unallocated_since, cutoff)))
         self._mark()
         leavers_fte, mean_permanent_fte = self._turnover_inputs(now)
         flows = self._flows(month_start, now) if month_start is not None else {}
@@ -111,7 +95,8 @@ class Monitor:
             team_managers_fte=managers.in_post_fte,
             unallocated_waits=waits,
             open_children=open_children,
-            children_social_workers_12m=social_workers,
+            children_in_stage=dict(tally.in_stage),
+            children_many_social_workers_12m=self._many_social_workers(now - YEAR_DAYS),
             permanent_leavers_fte_12m=leavers_fte,
             mean_permanent_fte_12m=mean_permanent_fte,
             oversight=self._oversight.snapshot(cutoff, bool(flows)) if self._oversight is not None else None,
@@ -133,6 +118,19 @@ class Monitor:
             absence=(self._workforce.absence.absent_fte_days(month_start, now),
                      ledger.fte_days(CASE_HOLDER_COSTS, month_start, now)),
         )
+
+    def _many_social_workers(self, window_start: float) -> dict[str, int]:
+        """Open children by stage who have had ``MANY_SOCIAL_WORKERS`` or more different social workers since
+        ``window_start``: only families with that many holdings in their history can have."""
+        many = {stage.value: 0 for stage in Stage}
+        candidates = self._tally.many_social_workers
+        for family in list(candidates.values()):
+            assert family.stage is not None  # open
+            if _recent_social_workers(family.holdings, window_start) >= MANY_SOCIAL_WORKERS:
+                many[family.stage] += family.size
+            if len(family.holdings) < MANY_SOCIAL_WORKERS:  # the rest ended more than 12 months ago
+                del candidates[family.id]
+        return many
 
     def _turnover_inputs(self, now: float) -> tuple[float, float | None]:
         """Permanent FTE leavers and mean permanent FTE over the last 12 months.
@@ -156,7 +154,7 @@ class Monitor:
         return {
             "month": month,
             **{f"children_{k}": v for k, v in tally.children.items()},
-            "children_allocated": sum(self._in_stage.values()) - unallocated,
+            "children_allocated": sum(tally.in_stage.values()) - unallocated,
             "children_unallocated": unallocated,
             **{f"staff_{k}": v for k, v in register.counts.items()},
             "staff_in_post": len(staff),
@@ -166,7 +164,7 @@ class Monitor:
             "internal_moves": register.internal_moves,
             "within_team_moves_drawn": sum(drawn for drawn, _ in self._desk_moves.values()),
             "within_team_moves_made": sum(made for _, made in self._desk_moves.values()),
-            **{f"stage_{stage}_children": n for stage, n in self._in_stage.items()},
+            **{f"stage_{stage}_children": n for stage, n in tally.in_stage.items()},
             **{f"stage_{stage}_entries": n for stage, n in tally.stage_entries.items()},
             **(self._oversight.balance(self.env.now) if self._oversight is not None else {}),
         }

@@ -55,6 +55,7 @@ class Pathway:
         family.stage = stage
         family.referral_day = referral_day
         self.open_families[family.id] = family
+        self._tally.opened(family, stage)
 
     def refer(self, family: Family) -> None:
         """The family is referred now: it waits for a social worker to assess it."""
@@ -131,6 +132,7 @@ class Pathway:
             self._close(family)
             return
         family.stage = next_stage
+        self._tally.moved_on(family, stage, next_stage)
         self._tally.stage_entries[next_stage] += family.size
         self._desk.stage_changed(family)
         if self._oversight is not None:
@@ -142,6 +144,8 @@ class Pathway:
         if self._oversight is not None:
             self._oversight.closed(family)
         del self.open_families[family.id]
+        assert family.stage is not None
+        self._tally.closed(family, family.stage)
         family.stage = None
         self._tally.children["closed"] += family.size
         rereferral = self.in_force.scenario.rereferral

@@ -62,7 +62,7 @@ class Replication:
         self.referrals = Referrals(env, in_force, horizon, streams, self.pathway)
         self.initial_state = InitialState(in_force, horizon, streams, self.workforce, self.referrals,
                                           self.pathway, self.desk, self.tally)
-        self.monitor = Monitor(env, in_force, horizon, self.tally, self.pathway.open_families, self.workforce,
+        self.monitor = Monitor(env, in_force, horizon, self.tally, self.workforce,
                                self.ledger, self.desk.moves, emit, self.oversight)
 
     def start(self) -> None:

@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+from ..measures.kpis import SOCIAL_WORKER_CHANGES_THRESHOLD as MANY_SOCIAL_WORKERS
 from ..scenario import Stage
+from .family import Family
 
 
-class WaitingCount:
-    """Children waiting unallocated, kept up to date with its integral over time.
+class Waiting:
+    """The families waiting unallocated, their children, and that number's integral over time.
 
     The time-average over a month (mean number waiting) is steadier than a snapshot and
     is what Little's law relates to the mean wait.
     """
 
     def __init__(self) -> None:
+        self.families: dict[int, Family] = {}  # by id, in the order they began to wait
         self.children = 0
         self._area = 0.0  # children x days since day 0
         self._since = 0.0
         self._marks: dict[float, float] = {0.0: 0.0}
 
-    def change(self, delta: int, now: float) -> None:
+    def add(self, family: Family, now: float) -> None:
+        """``family`` has no social worker from ``now``."""
+        self._change(family.size, now)
+        self.families[family.id] = family
+
+    def remove(self, family: Family, now: float) -> None:
+        """``family`` waits no longer (given a social worker, or closed)."""
+        self._change(-family.size, now)
+        del self.families[family.id]
+
+    def _change(self, delta: int, now: float) -> None:
         self._area += self.children * (now - self._since)
         self._since = now
         self.children += delta
@@ -33,18 +46,44 @@ class WaitingCount:
 
 
 class Tally:
-    """Children in and out since the origin, entries to each stage, and the month's flows.
+    """Children in and out since the origin, open children by stage, entries to each stage, the families waiting
+    and those with many social workers, and the month's flows.
 
-    The monitor reads the month's flows at each snapshot and starts them afresh.
+    ``in_stage`` counts the open children at each stage, allocated or not; ``many_social_workers`` holds the open
+    families whose history lists ``MANY_SOCIAL_WORKERS`` or more holdings (the only ones who can have had that many
+    social workers in 12 months), by id, so that a month end need not look at every family. The monitor reads
+    the month's flows at each snapshot and starts them afresh.
     """
 
     def __init__(self) -> None:
         self.children = {"initial": 0, "referred": 0, "closed": 0}
         self.stage_entries = {stage.value: 0 for stage in Stage}
-        self.waiting = WaitingCount()
+        self.in_stage = {stage.value: 0 for stage in Stage}
+        self.waiting = Waiting()
+        self.many_social_workers: dict[int, Family] = {}
         self.new_month()
 
     def new_month(self) -> None:
         self.month_referrals = [0, 0]  # children referred, of whom within 12 months of their previous referral
         self.month_assessments: list[tuple[int, int]] = []  # working days to completion from its start, from referral
         self.month_allocation_waits: list[tuple[int, float]] = []  # (children, calendar days waited)
+
+    def history_grew(self, family: Family) -> None:
+        """The open ``family`` has a new social worker in its history."""
+        if len(family.holdings) >= MANY_SOCIAL_WORKERS:
+            self.many_social_workers[family.id] = family
+
+    def opened(self, family: Family, stage: str) -> None:
+        """``family`` is open from now, at ``stage``."""
+        self.in_stage[stage] += family.size
+        self.history_grew(family)
+
+    def moved_on(self, family: Family, before: str, after: str) -> None:
+        """The open ``family`` has gone from stage ``before`` to ``after``."""
+        self.in_stage[before] -= family.size
+        self.in_stage[after] += family.size
+
+    def closed(self, family: Family, stage: str) -> None:
+        """``family``, at ``stage``, is closed."""
+        self.in_stage[stage] -= family.size
+        self.many_social_workers.pop(family.id, None)

@@ -100,20 +100,21 @@ def turnover_12m(s: ServiceSnapshot) -> float | None:
     return 100.0 * s.permanent_leavers_fte_12m / s.mean_permanent_fte_12m
 
 
-def _share_3plus(rows: list[tuple[int, int, str]]) -> float | None:
-    total = sum(children for children, _, _ in rows)
+def _share_3plus(s: ServiceSnapshot, stages: tuple[str, ...] | None = None) -> float | None:
+    """% of open children (at ``stages``, or all) with 3 or more social workers in 12 months."""
+    total = sum(n for stage, n in s.children_in_stage.items() if stages is None or stage in stages)
     if not total:
         return None
-    many = sum(children for children, n, _ in rows if n >= SOCIAL_WORKER_CHANGES_THRESHOLD)
+    many = sum(n for stage, n in s.children_many_social_workers_12m.items() if stages is None or stage in stages)
     return 100.0 * many / total
 
 
 def pct_children_3plus_sw_12m(s: ServiceSnapshot) -> float | None:
-    return _share_3plus(s.children_social_workers_12m)
+    return _share_3plus(s)
 
 
 def pct_cic_3plus_sw_12m(s: ServiceSnapshot) -> float | None:
-    return _share_3plus([row for row in s.children_social_workers_12m if row[2] == "cic"])
+    return _share_3plus(s, ("cic",))
 
 
 def vacancy_rate(s: ServiceSnapshot) -> float | None:

@@ -48,7 +48,9 @@ class ServiceSnapshot:
     establishment_case_holding_fte: float
     unallocated_waits: list[tuple[int, int]]  # (children in the family, working days waited)
     open_children: dict[str, int]  # allocated children by stage
-    children_social_workers_12m: list[tuple[int, int, str]]  # (children, social workers in 12 months, stage)
+    children_in_stage: dict[str, int]  # open children by stage, allocated or not
+    children_many_social_workers_12m: dict[str, int]  # of those, children who had SOCIAL_WORKER_CHANGES_THRESHOLD
+    # (3) or more different allocated social workers in the last 12 months, by stage
     permanent_leavers_fte_12m: float = 0.0
     mean_permanent_fte_12m: float | None = None
     assessments_completed: list[tuple[int, int]] | None = None  # working days (from start, from referral), month just ended

@@ -1,68 +1,77 @@
-"""Each open family's next task of one kind, in arrays: its due day and the order it was set in.
+"""Each open family's next task of one kind, in a slot, and the tasks kept in due order for the day's round.
 
-A round that sets one task per open family and meets, each working day, the tasks due by
-the day's end (the team managers' case supervision, from one pool of time; statutory visits,
-from each social worker's) keeps them here rather than as objects in a queue: a slot per
-family holds the task's due day, the order it was set in (``seq``, which breaks ties between
-tasks due at the same moment) and the family's children. A day's work is then a few array
-operations over the families, not a step per task, in the same order as ``tasks.TaskBook``
-would give. Tasks end as
-``TaskBook``'s do (on time, late, or cancelled before or after falling due), and the
-table counts each ending, so that at any moment
+A round that sets one task per open family and meets, each working day, the tasks due by the day's end (the
+team managers' case supervision, from one pool of time; statutory visits, from each social worker's) keeps them
+here: a slot per family holds the task's due day and the family's children, and the task its ``Place`` in the
+order tasks are met (due day, then the order set). A task waits for its day in a calendar, a list per due day
+sorted when the day comes; once due and not done it waits, in order, with the others due at the last round.
+So a day's round reads the tasks due, most overdue first and at the same moment in the order set, without
+sorting them all again: the order one heap of every task would give (``tasks.TaskBook``'s). A task done or
+cancelled leaves its place behind, to be passed over when reached. Tasks end as ``TaskBook``'s do (on time,
+late, or cancelled before or after falling due), and the table counts each ending, so that at any moment
 
     set = on time + late + cancelled before due + cancelled overdue + open.
 
-A free slot has no children and no due day (infinity), so sums over every slot count open
-tasks only.
+A free slot has no children and no due day (infinity).
 """
 
 from __future__ import annotations
 
+import heapq
 import math
-from typing import Any, ClassVar
 
-import numpy as np
-
+from ..family import Family
 from .tasks import ENDINGS
 
-NOT_SET = np.inf
+
+class Place:
+    """A task's place in the order tasks are met: by due day, then the order set (``seq``); in ``slot``, for
+    ``family``. ``live`` until the task is done or cancelled."""
+
+    def __init__(self, due: float, seq: int, slot: int, family: Family) -> None:
+        self.due = due
+        self.seq = seq
+        self.slot = slot
+        self.family = family
+        self.live = True
+
+    def __lt__(self, other: Place) -> bool:
+        return self.due < other.due or (self.due == other.due and self.seq < other.seq)
 
 
 class DueTable:
-    """Slots of open tasks, one per family, with their due days and the order they were set in.
+    """Slots of open tasks, one per family, with their due days and the families' children; the tasks' places."""
 
-    ``COLUMNS`` names each array and what a free slot holds; a table for a round that needs more
-    about each task (visits: the stage and when its schedule began) adds columns. ``families[slot]``
-    is the slot's family (None when free).
-    """
-
-    COLUMNS: ClassVar[dict[str, tuple[Any, Any]]] = {"due": (NOT_SET, np.float64), "seq": (0, np.int64),
-                                           "size": (0, np.int64)}  # name -> (free slot's value, dtype)
-    due: np.ndarray
-    seq: np.ndarray
-    size: np.ndarray  # the family's children (0: a free slot)
-
-    def __init__(self, capacity: int = 512):
-        for name, (fill, dtype) in self.COLUMNS.items():
-            setattr(self, name, np.full(capacity, fill, dtype=dtype))
-        self.families: list[Any] = [None] * capacity
-        self._free = list(range(capacity - 1, -1, -1))
-        self._seq = 0  # tasks set so far (each new or set again takes the next number)
+    def __init__(self) -> None:
+        self.due: list[float] = []
+        self.size: list[int] = []  # the family's children (0: a free slot)
+        self.families: list[Family | None] = []
+        self._places: list[Place | None] = []  # each slot's task's place
+        self._free: list[int] = []
+        self._set = 0  # tasks set so far (each new or set again takes the next number)
         self._ended = dict.fromkeys(ENDINGS, 0)
+        self._calendar: dict[int, list[Place]] = {}  # due day -> the places of the tasks due that day
+        self._days: list[int] = []  # a heap of the days in the calendar
+        self._waiting: list[Place] = []  # the places of the tasks due at the last round, in order
 
     @property
     def counts(self) -> dict[str, int]:
         """Tasks set, and ended each way, so far."""
-        return {"set": self._seq, **self._ended}
+        return {"set": self._set, **self._ended}
 
-    def set(self, family: Any, due: float) -> int:
+    def set(self, family: Family, due: float) -> int:
         """A new task for ``family`` (which has no other in this table): its slot."""
-        if not self._free:
-            self._grow()
-        slot = self._free.pop()
-        self._seq += 1
-        self.due[slot], self.seq[slot], self.size[slot] = due, self._seq, family.size
-        self.families[slot] = family
+        if self._free:
+            slot = self._free.pop()
+            self.size[slot] = family.size
+            self.families[slot] = family
+        else:
+            slot = len(self.due)
+            self.due.append(due)
+            self.size.append(family.size)
+            self.families.append(family)
+            self._places.append(None)
+        self._place(slot, family, due)
         return slot
 
     def cancel(self, slot: int | None, now: float) -> None:
@@ -70,49 +79,83 @@ class DueTable:
         if slot is None:
             return
         self._ended["cancelled_overdue" if self.due[slot] < now else "cancelled_before_due"] += 1
-        self.due[slot], self.size[slot] = NOT_SET, 0
+        place = self._places[slot]
+        assert place is not None
+        place.live = False
+        self._places[slot] = None
+        self.due[slot], self.size[slot] = math.inf, 0
         self.families[slot] = None
         self._free.append(slot)
 
-    def due_before(self, end: float) -> np.ndarray:
-        """The slots of tasks due before ``end``, most overdue first (at the same moment, in the order set)."""
-        slots = np.flatnonzero(self.due < end)
-        if slots.size > 1:
-            slots = slots[np.lexsort((self.seq[slots], self.due[slots]))]
-        return slots
+    def due_before(self, end: float) -> list[Place]:
+        """The places of the tasks due before ``end``, most overdue first (at the same moment, in the order set).
+        Rounds come in time order (``end`` never earlier than the last round's)."""
+        calendar, days = self._calendar, self._days
+        waiting = [place for place in self._waiting if place.live]  # neither done nor cancelled since
+        newly: list[Place] = []
+        while days and days[0] < end:
+            day = days[0]
+            places = calendar[day]
+            places.sort()
+            whole = day + 1 <= end  # all of the day's tasks are due, or only those before ``end``
+            if whole:
+                heapq.heappop(days)
+                del calendar[day]
+            else:
+                cut = 0
+                while cut < len(places) and places[cut].due < end:
+                    cut += 1
+                places, calendar[day] = places[:cut], places[cut:]
+            newly += [place for place in places if place.live]
+            if not whole:
+                break
+        if waiting and newly and newly[0] < waiting[-1]:  # set since the last round, due before some waiting
+            waiting += newly
+            waiting.sort()  # two runs in order: merged in one pass
+        else:
+            waiting += newly
+        self._waiting = waiting
+        return waiting
 
-    def done(self, slots: np.ndarray, now: float) -> np.ndarray:
-        """The tasks in ``slots`` are done today: at ``now``, or at their due time if later today. Each is on
-        time if done on or before its due day (so if due on or after today's midnight). The times done."""
-        due = self.due[slots]
-        on_time = int(np.count_nonzero(due >= math.floor(now)))
-        ended = self._ended
-        ended["on_time"] += on_time
-        ended["late"] += slots.size - on_time
-        return np.maximum(due, now)
+    def done(self, place: Place, now: float) -> float:
+        """The task is done today: at ``now``, or at its due time if later today. It is on time if done on or
+        before its due day (so if due on or after today's midnight). The time done."""
+        due = place.due
+        self._ended["on_time" if due >= math.floor(now) else "late"] += 1
+        return due if due > now else now
 
-    def set_again(self, slots: np.ndarray, dues: np.ndarray) -> None:
-        """The tasks in ``slots``, just done, set once more, due on ``dues``, in the order given."""
-        n = slots.size
-        self.due[slots] = dues
-        self.seq[slots] = np.arange(self._seq + 1, self._seq + n + 1)
-        self._seq += n
+    def set_again(self, place: Place, due: float) -> None:
+        """The task, just done, set once more, due on ``due``."""
+        place.live = False
+        self._place(place.slot, place.family, due)
+
+    def _place(self, slot: int, family: Family, due: float) -> None:
+        self._set += 1
+        self.due[slot] = due
+        place = self._places[slot] = Place(due, self._set, slot, family)
+        day = math.floor(due)
+        places = self._calendar.get(day)
+        if places is None:
+            self._calendar[day] = [place]
+            heapq.heappush(self._days, day)
+        else:
+            places.append(place)
 
     def children(self, cutoff: float) -> tuple[int, int]:
         """(Children with an open task, of whom those whose task is due on or after ``cutoff``.)"""
-        return int(self.size.sum()), int(self.size[self.due >= cutoff].sum())
+        every = up = 0
+        for due, size in zip(self.due, self.size):
+            every += size
+            if due >= cutoff:
+                up += size
+        return every, up
 
     def open_tasks(self, now: float) -> tuple[int, int]:
         """(open tasks not yet due, open tasks overdue) at ``now``."""
-        live = self.size > 0
-        overdue = int(np.count_nonzero(live & (self.due < now)))
-        return int(np.count_nonzero(live)) - overdue, overdue
-
-    def _grow(self) -> None:
-        old = self.due.size
-        for name, (fill, dtype) in self.COLUMNS.items():
-            grown = np.full(2 * old, fill, dtype=dtype)
-            grown[:old] = getattr(self, name)
-            setattr(self, name, grown)
-        self.families.extend([None] * old)
-        self._free.extend(range(2 * old - 1, old - 1, -1))
+        live = overdue = 0
+        for due, size in zip(self.due, self.size):
+            if size:
+                live += 1
+                if due < now:
+                    overdue += 1
+        return live - overdue, overdue

@@ -5,8 +5,8 @@ less the share lost to absence, coming in each working day and saved up to a wee
 worth; each case takes ``hours_per_case``. Each working day they supervise the cases due
 by the day's end, most overdue first, as far as the hours go; the rest wait. Every open case is supervised, allocated or not (the managers' oversight of
 unallocated work, action 6b). A new case is first due ``every_days`` after referral.
-The cases are kept in a ``DueTable`` (one pool of time meets them all, so a day's round
-is a few array operations).
+The cases are kept in a ``DueTable``, which gives the day's cases due in order (one pool of time meets
+them all, from the front).
 """
 
 from __future__ import annotations
@@ -37,10 +37,11 @@ class SupervisionRound:
         count), most overdue first, in the hours there are."""
         table = self.table
         due = table.due_before(end)
-        if not due.size:
+        if not due:
             return
         hours = self._time.hours("managers", today, managers * settings.hours_per_fte_week *
                                  (1.0 - settings.time_lost_to_absence_share))
         cases = due[:int(hours / settings.hours_per_case + 1e-9)]
-        table.set_again(cases, table.done(cases, now) + settings.every_days)
-        self._time.spend("managers", today, hours - cases.size * settings.hours_per_case)
+        for place in cases:
+            table.set_again(place, table.done(place, now) + settings.every_days)
+        self._time.spend("managers", today, hours - len(cases) * settings.hours_per_case)

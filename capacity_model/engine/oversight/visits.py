@@ -13,23 +13,19 @@ then every 3 months; regulation 28). A child with no social worker is not visite
 falls to whoever is the family's social worker on the day it is made.
 
 Every open family's next visit is a slot in a ``VisitTable`` (a ``DueTable`` that also holds
-the stage and when its schedule began), so that a day's round is a few array operations and
-one step per social worker with visits due, not a step per visit.
+the stage and when its schedule began), which gives the day's visits due in order; the round shares
+them out to the families' social workers of the day, one step per visit due.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Any, ClassVar
-
-import numpy as np
-
 from ...scenario.calendar import YEAR_DAYS, WorkingCalendar
 from ...scenario.oversight import Visits
 from ..day_plan import CLOCKS_RUN_OUT
+from ..family import Family
 from ..workforce.support import Support
-from .due_table import NOT_SET, DueTable
-from .tasks import TimeBank
+from ..workforce.worker import Worker
+from .due_table import DueTable, Place
 
 VISITED_STAGES = ("cin", "cp", "cic")
 STAGE_CODE = {stage: code for code, stage in enumerate(VISITED_STAGES)}
@@ -40,21 +36,30 @@ class VisitTable(DueTable):
     """Every open family's next visit: its due day, order set, children, stage (a ``STAGE_CODE``) and the day
     its schedule began (for a child in care, the first year's visits are more frequent)."""
 
-    COLUMNS: ClassVar[dict[str, tuple[Any, Any]]] = {**DueTable.COLUMNS, "stage": (0, np.int8), "since": (0.0, np.float64)}
-    stage: np.ndarray
-    since: np.ndarray
+    def __init__(self) -> None:
+        super().__init__()
+        self.stage: list[int] = []
+        self.since: list[float] = []
 
-    def set_visit(self, family, due: float, stage: int, since: float) -> int:
+    def set_visit(self, family: Family, due: float, stage: int, since: float) -> int:
         slot = self.set(family, due)
-        self.stage[slot], self.since[slot] = stage, since
+        if slot == len(self.stage):  # a new slot
+            self.stage.append(stage)
+            self.since.append(since)
+        else:
+            self.stage[slot], self.since[slot] = stage, since
         return slot
 
     def children_by_stage(self, cutoff: float) -> dict[str, tuple[int, int]]:
         """Stage -> (children with a visit to come, of whom those whose visit is due on or after ``cutoff``)."""
-        n = np.bincount(self.stage, weights=self.size, minlength=len(VISITED_STAGES))
-        up_to_date = self.due >= cutoff
-        up = np.bincount(self.stage[up_to_date], weights=self.size[up_to_date], minlength=len(VISITED_STAGES))
-        return {stage: (int(n[code]), int(up[code])) for code, stage in enumerate(VISITED_STAGES)}
+        every = [0] * len(VISITED_STAGES)
+        up = [0] * len(VISITED_STAGES)
+        for due, size, stage in zip(self.due, self.size, self.stage):
+            if size:
+                every[stage] += size
+                if due >= cutoff:
+                    up[stage] += size
+        return {stage: (every[code], up[code]) for code, stage in enumerate(VISITED_STAGES)}
 
 
 class VisitRound:
@@ -64,16 +69,16 @@ class VisitRound:
         self.table = VisitTable()
         self._calendar = calendar
         self._support = support
-        self._time = TimeBank()
-        self._clocks: dict[tuple[int, int], tuple[np.ndarray, int]] = {}  # see _clock_ends
+        self._saved: dict[Worker, tuple[float, int]] = {}  # each worker's hours left and the working day counted to
+        self._clocks: dict[tuple[int, int], tuple[list[list[float]], int]] = {}  # see _clock_ends
         self._clocks_for: Visits | None = None
-        self._clocks_now: tuple[np.ndarray, int] | None = None
+        self._clocks_now: tuple[list[list[float]], int] = ([], 0)
 
-    def start(self, family, settings: Visits, now: float, spread: float | None = None,
+    def start(self, family: Family, settings: Visits, now: float, spread: float | None = None,
               since: float | None = None) -> None:
         """The family's first visit in its stage (``spread``: at the origin, a share of the interval already
         gone, in a stage begun on ``since``)."""
-        stage = STAGE_CODE.get(family.stage)
+        stage = STAGE_CODE.get(family.stage) if family.stage is not None else None
         if stage is None:
             family.visit = None
             return
@@ -84,7 +89,7 @@ class VisitRound:
             due = now + spread * (self._after(settings, stage, now, since) - now)
         family.visit = self.table.set_visit(family, due, stage, since)
 
-    def stop(self, family, now: float) -> None:
+    def stop(self, family: Family, now: float) -> None:
         self.table.cancel(family.visit, now)
         family.visit = None
 
@@ -92,23 +97,25 @@ class VisitRound:
         """Today's visits (``end``: the next working day; ``today``: the working-day count), worker by worker, most overdue first.
 
         The visits due are shared out to the families' social workers of the day, in due order; each
-        makes as many of theirs, from the front, as their hours allow. This is the layer's hot loop:
-        a worker's hours are worked out inline, and the visits made are set again together, in the
-        order made.
+        makes as many of theirs, from the front, as their hours allow, and the visits made are set again in
+        the order made. This is the layer's hot loop: a worker's hours are worked out inline (``TimeBank``'s
+        rule).
         """
         table = self.table
-        due = table.due_before(end)
-        if not due.size:
-            return
-        families, theirs = table.families, defaultdict(list)
-        for slot in due.tolist():
-            theirs[families[slot].worker].append(slot)
-        theirs.pop(None, None)  # families with no social worker: not visited
-        saved, per_visit = self._time.saved, settings.hours_per_visit
+        theirs: dict[Worker, list[Place]] = {}
+        for place in table.due_before(end):
+            worker = place.family.worker
+            if worker is not None:  # a family with no social worker is not visited
+                places = theirs.get(worker)
+                if places is None:
+                    theirs[worker] = [place]
+                else:
+                    places.append(place)
+        saved, per_visit = self._saved, settings.hours_per_visit
         relief, weekly = self._support.caseload_relief, settings.hours_per_fte_week
         freeable = settings.working_hours_per_fte_week
-        made: list[int] = []
-        for worker, slots in theirs.items():
+        made: list[Place] = []
+        for worker, places in theirs.items():
             # the worker's visiting hours a week as things are now: their FTE times the hours for visits, plus
             # the time support staff free that does not go to more children; none while absent
             if worker.absent or worker.long_term_absent:
@@ -127,44 +134,37 @@ class VisitRound:
                     hours = per_week
             n = int((hours + 1e-9) / per_visit)
             if n:
-                if n < len(slots):
-                    made += slots[:n]
+                if n < len(places):
+                    made += places[:n]
                 else:
-                    n = len(slots)
-                    made += slots
+                    n = len(places)
+                    made += places
                 hours -= n * per_visit
             saved[worker] = (hours, today)  # what is left is saved up (TimeBank.spend)
-        if made:
-            visited = np.array(made, dtype=np.intp)
-            table.set_again(visited, self._after_each(settings, visited, table.done(visited, now)))
+        stages, since = table.stage, table.since
+        for place in made:
+            slot = place.slot
+            table.set_again(place, self._after(settings, stages[slot], table.done(place, now), since[slot]))
 
-    def _clock_ends(self, settings: Visits) -> tuple[np.ndarray, int]:
-        """(When a Child in Need and a Child Protection visit made on each calendar day make the next due,
-        by stage code and calendar index (the row for children in care unused); the index of day 0)."""
-        if settings is self._clocks_for and self._clocks_now is not None:  # as last time (until an intervention)
+    def _clock_ends(self, settings: Visits) -> tuple[list[list[float]], int]:
+        """(When a Child in Need and a Child Protection visit made on each calendar day make the next due, by
+        stage code and calendar index; the index of day 0)."""
+        if settings is self._clocks_for:  # the same settings as last time (until an intervention changes them)
             return self._clocks_now
         key = (settings.cin_every_working_days, settings.cp_every_working_days)
         clocks = self._clocks.get(key)
         if clocks is None:
             (cin, offset), (cp, _) = (self._calendar.clock_ends(every, at=CLOCKS_RUN_OUT) for every in key)
-            clocks = self._clocks[key] = np.vstack([cin, cp, np.full_like(cin, NOT_SET)]), offset
+            clocks = self._clocks[key] = [cin.tolist(), cp.tolist()], offset
         self._clocks_for, self._clocks_now = settings, clocks
         return clocks
 
     def _after(self, settings: Visits, stage: int, day: float, since: float) -> float:
-        """When a visit made on ``day`` makes the next one due (``_after_each`` for one visit)."""
+        """When a visit made on ``day``, in a stage (a ``STAGE_CODE``) whose schedule began on ``since``, makes
+        the next one due."""
         if stage == CIC:
             first_year = day - since < YEAR_DAYS
             return day + (settings.cic_every_days_first_year if first_year else settings.cic_every_days_after)
         ends, offset = self._clock_ends(settings)
-        due = float(ends[stage, int(day) + offset])
+        due = ends[stage][int(day) + offset]
         return due if due > day else day
-
-    def _after_each(self, settings: Visits, slots: np.ndarray, days: np.ndarray) -> np.ndarray:
-        """When the visits in ``slots``, made on ``days``, make the next ones due."""
-        stage, since = self.table.stage[slots], self.table.since[slots]
-        ends, offset = self._clock_ends(settings)
-        clock = np.maximum(ends[stage, days.astype(np.intp) + offset], days)
-        in_care = days + np.where(days - since < YEAR_DAYS, settings.cic_every_days_first_year,
-                                  settings.cic_every_days_after)
-        return np.where(stage == CIC, in_care, clock)
