@@ -52,7 +52,8 @@ class DueTable:
         self._ended = dict.fromkeys(ENDINGS, 0)
         self._calendar: dict[int, list[Place]] = {}  # due day -> the places of the tasks due that day
         self._days: list[int] = []  # a heap of the days in the calendar
-        self._waiting: list[Place] = []  # the places of the tasks due at the last round, in order
+        self._waiting: list[Place] = []  # the places of the tasks due at the last round, in order, from _head on
+        self._head = 0  # (those before it were met from the front, or passed over, in first_due)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -90,8 +91,29 @@ class DueTable:
     def due_before(self, end: float) -> list[Place]:
         """The places of the tasks due before ``end``, most overdue first (at the same moment, in the order set).
         Rounds come in time order (``end`` never earlier than the last round's)."""
-        calendar, days = self._calendar, self._days
-        waiting = [place for place in self._waiting if place.live]  # neither done nor cancelled since
+        self._fall_due(end)
+        self._waiting = [place for place in self._waiting[self._head:] if place.live]  # not done nor cancelled since
+        self._head = 0
+        return self._waiting
+
+    def first_due(self, end: float, most: int) -> list[Place]:
+        """The first ``most`` of ``due_before(end)`` (those a round will meet, from the front)."""
+        self._fall_due(end)
+        waiting, head = self._waiting, self._head
+        first: list[Place] = []
+        while head < len(waiting) and len(first) < most:
+            place = waiting[head]
+            if place.live:
+                first.append(place)
+            head += 1
+        if head > 64 and 2 * head > len(waiting):  # the places passed fill half the list: drop them
+            self._waiting, head = waiting[head:], 0
+        self._head = head
+        return first
+
+    def _fall_due(self, end: float) -> None:
+        """The tasks due before ``end`` join those waiting, in order."""
+        calendar, days, waiting = self._calendar, self._days, self._waiting
         newly: list[Place] = []
         while days and days[0] < end:
             day = days[0]
@@ -106,16 +128,14 @@ class DueTable:
                 while cut < len(places) and places[cut].due < end:
                     cut += 1
                 places, calendar[day] = places[:cut], places[cut:]
-            newly += [place for place in places if place.live]
+            newly += places
             if not whole:
                 break
-        if waiting and newly and newly[0] < waiting[-1]:  # set since the last round, due before some waiting
-            waiting += newly
-            waiting.sort()  # two runs in order: merged in one pass
+        if newly and len(waiting) > self._head and newly[0] < waiting[-1]:  # set since the last round, due before
+            waiting += newly  # some waiting (or a place passed over): two runs in order, merged in one pass
+            waiting[self._head:] = sorted(waiting[self._head:])
         else:
             waiting += newly
-        self._waiting = waiting
-        return waiting
 
     def done(self, place: Place, now: float) -> float:
         """The task is done today: at ``now``, or at its due time if later today. It is on time if done on or

@@ -36,12 +36,11 @@ class SupervisionRound:
         """Today's supervision by ``managers`` FTE (``end``: the next working day; ``today``: the working-day
         count), most overdue first, in the hours there are."""
         table = self.table
-        due = table.due_before(end)
-        if not due:
-            return
         hours = self._time.hours("managers", today, managers * settings.hours_per_fte_week *
                                  (1.0 - settings.time_lost_to_absence_share))
-        cases = due[:int(hours / settings.hours_per_case + 1e-9)]
+        cases = table.first_due(end, int(hours / settings.hours_per_case + 1e-9))
+        if not cases and not table.due_before(end):  # nothing due: the hours are not counted today
+            return
         for place in cases:
             table.set_again(place, table.done(place, now) + settings.every_days)
         self._time.spend("managers", today, hours - len(cases) * settings.hours_per_case)
