@@ -11,11 +11,9 @@ under ``hard_cap`` it keeps waiting.
 
 from __future__ import annotations
 
-import bisect
 import heapq
 import itertools
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence
 
 from .family import Family
 from .workforce.worker import Worker
@@ -102,8 +100,9 @@ class AllocationQueue:
         allocations made; the workers' caseloads are already updated. Within the cap a family
         goes to the worker with most spare capacity (first in the team's order on a tie),
         above it to the one with most spare capacity who stays within the limits (lowest
-        id on a tie). This is the model's hot loop: both orders are kept sorted as
-        caseloads change rather than searched for each family.
+        id on a tie). This is the model's hot loop: the team's workers at work are looked
+        through for each family (a few dozen, in compiled code, cost less than keeping them
+        in order as caseloads change).
         """
         if not self._live:
             return []
@@ -111,12 +110,6 @@ class AllocationQueue:
         if not available:
             return []
         made: list[tuple[QueueEntry, Worker]] = []
-        # Most spare first, the team's order on a tie; sorted once a second family is to be placed (one scan
-        # is cheaper for the first, and continuous allocation rarely places more than one).
-        order: SpareOrder | None = None
-        best: Worker | None = _most_spare(available)
-        may_force = waited_before is not None
-        above: SpareOrder | None = None  # for allocation above cap: lowest id on a tie, sorted when first needed
         for rank, heap in enumerate(self._ranks):
             passed_over: list[tuple[float, int, QueueEntry]] = []
             while heap:
@@ -126,81 +119,52 @@ class AllocationQueue:
                     self._cancelled[rank] -= 1
                     continue
                 size = entry.family.size
-                if best is None:  # a second family to place: sort the team now
-                    order = SpareOrder(available, ties=range(len(available)))
-                    best = order.best()
-                max_spare = best.cap - best.children
-                worker: Worker | None
-                if max_spare >= size:
-                    worker = best
-                else:
+                worker = most_spare(available)
+                max_spare = worker.cap - worker.children
+                if max_spare < size:
                     waited = waited_before is not None and entry.queued_day < waited_before
-                    worker = None
-                    if waited:
-                        if above is None:
-                            above = SpareOrder(available, ties=[w.id for w in available])
-                        worker = above.first_within(size, above_cap_limit)
-                    if worker is None:
+                    above = most_spare_within(available, size, above_cap_limit) if waited else None
+                    if above is None:
                         passed_over.append(item)
-                        if max_spare < 1 and (above is None or not waited
-                                              or above.first_within(1, above_cap_limit) is None):
+                        if max_spare < 1 and (not waited or most_spare_within(available, 1, above_cap_limit) is None):
                             break  # no room, nor above cap, for anyone behind in this rank
                         continue
-                before = worker.children
+                    worker = above
                 worker.take(entry.family)
-                if order is not None:
-                    order.moved(worker, before)
-                if above is not None:
-                    above.moved(worker, before)
                 self._live -= 1
                 made.append((entry, worker))
-                best = order.best() if order is not None else None
             for item in passed_over:
                 heapq.heappush(heap, item)
-            if not may_force and not any(heap for heap in self._ranks[rank + 1:]):
-                break  # nothing left to look at
-            if not may_force:
-                room = best if best is not None else _most_spare(available)
+            if waited_before is None:  # a hard cap
+                if not any(heap for heap in self._ranks[rank + 1:]):
+                    break  # nothing left to look at
+                room = most_spare(available)
                 if room.cap - room.children < 1:
-                    break  # a hard cap and nobody has room: no later rank can be allocated either
+                    break  # nobody has room: no later rank can be allocated either
         return made
 
 
-class SpareOrder:
-    """Workers in order of most spare capacity first, ties in the order of ``ties`` (one number each),
-    kept in order as their caseloads change during one pass (their caps must not change meanwhile)."""
-
-    def __init__(self, workers: list[Worker], ties: Sequence[int]) -> None:
-        self._tie = {id(w): t for w, t in zip(workers, ties)}
-        self._keys = sorted((w.children - w.cap, t, w) for w, t in zip(workers, ties))
-
-    def best(self) -> Worker:
-        return self._keys[0][2]
-
-    def first_within(self, size: int, limit: int) -> Worker | None:
-        """The first worker in the order who could take ``size`` more children within ``limit`` and their
-        own ceiling (a newly qualified worker's protected caseload)."""
-        for _, _, worker in self._keys:
-            if worker.children + size <= (limit if limit < worker.ceiling else worker.ceiling):
-                return worker
-        return None
-
-    def __iter__(self) -> Iterator[Worker]:
-        return (key[2] for key in self._keys)
-
-    def moved(self, worker: Worker, children_before: int) -> None:
-        """``worker`` held ``children_before`` children a moment ago: put them where they now belong."""
-        tie = self._tie[id(worker)]
-        del self._keys[bisect.bisect_left(self._keys, (children_before - worker.cap, tie))]
-        bisect.insort(self._keys, (worker.children - worker.cap, tie, worker))
-
-
-def _most_spare(workers: list[Worker]) -> Worker:
-    """The worker with most spare capacity; the first in the team's order on a tie."""
+def most_spare(workers: list[Worker]) -> Worker:
+    """The worker with most spare capacity; the first in the list on a tie."""
     best = workers[0]
     best_spare = best.cap - best.children
     for worker in workers:
         spare = worker.cap - worker.children
         if spare > best_spare:
             best, best_spare = worker, spare
+    return best
+
+
+def most_spare_within(workers: list[Worker], size: int, limit: int, other_than: Worker | None = None) -> Worker | None:
+    """Of the workers (``other_than`` apart) who could take ``size`` more children within ``limit`` and their own
+    ceiling (a newly qualified worker's protected caseload), the one with most spare capacity, the lowest id
+    on a tie; None if nobody could."""
+    best: Worker | None = None
+    best_spare = 0
+    for worker in workers:
+        children = worker.children
+        if children + size <= (limit if limit < worker.ceiling else worker.ceiling) and worker is not other_than:
+            spare = worker.cap - children
+            if best is None or spare > best_spare or (spare == best_spare and worker.id < best.id):
+                best, best_spare = worker, spare
     return best

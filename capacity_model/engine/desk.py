@@ -18,7 +18,7 @@ from simpy.events import ProcessGenerator
 
 from ..scenario import WEEKDAYS, Stage
 from ..scenario.calendar import YEAR_DAYS
-from .allocation_queue import AllocationQueue, SpareOrder
+from .allocation_queue import AllocationQueue, most_spare, most_spare_within
 from .day_plan import ALLOCATION_MEETING, REALLOCATIONS
 from .family import Family, Holding
 from .horizon import Horizon
@@ -41,7 +41,6 @@ class AllocationDesk:
         self.team_of = {stage.value: scenario.team_for(stage) for stage in Stage}
         self.queues = {team: AllocationQueue(team, register.in_team[team]) for team in scenario.teams}
         self.moves = {team: [0, 0] for team in scenario.teams}  # within-team moves drawn and made, since the origin
-        self._placing: dict[str, tuple[SpareOrder, SpareOrder]] = {}  # while the initial state is placed
         self._calendar = horizon.calendar
         self._horizon = horizon
         self._streams = streams
@@ -89,22 +88,13 @@ class AllocationDesk:
         """A family open at the origin goes to the team's worker with most spare capacity (first in the
         team's order on a tie) or, if nobody has room, to the one with most spare capacity within their
         own ceiling (lowest id on a tie), if anyone is there."""
-        team = self._team(family)
-        orders = self._placing.get(team)
-        if orders is None:
-            available = self.queues[team].at_work()
-            if not available:
-                return
-            orders = self._placing[team] = (SpareOrder(available, ties=range(len(available))),
-                                            SpareOrder(available, ties=[w.id for w in available]))
-        by_position, by_id = orders
-        best = by_position.best()
-        worker = best if best.spare >= family.size else by_id.first_within(family.size, PLACE_ANYONE)
+        available = self.queues[self._team(family)].at_work()
+        if not available:
+            return
+        best = most_spare(available)
+        worker = best if best.spare >= family.size else most_spare_within(available, family.size, PLACE_ANYONE)
         if worker is not None:
-            before = worker.children
             self._give(family, worker, since)
-            by_position.moved(worker, before)
-            by_id.moved(worker, before)
 
     def place_with(self, family: Family, worker: Worker, since: float) -> None:
         """A family open at the origin goes to the worker a council's files name (since ``since``)."""
@@ -177,7 +167,6 @@ class AllocationDesk:
         queue = self.queues[team]
         if not len(queue):
             return
-        self._placing.clear()  # caseloads are about to change
         policy = self.in_force.scenario.allocation
         now = self.env.now
         waited_before = (self._calendar.waited_at_least(now, policy.above_cap_after_working_days)
@@ -236,7 +225,6 @@ class AllocationDesk:
             p_move = 1.0 - math.exp(-rate * horizon.month_days(month) / YEAR_DAYS)
             now = self.env.now
             ids = sorted(open_families)  # a number for each open family, in order of id
-            orders: dict[str, SpareOrder] = {}  # each team's workers at work, most spare first, lowest id on a tie
             for i in np.flatnonzero(rng.random(len(ids)) < p_move).tolist():
                 family = open_families[ids[i]]
                 if family.worker is None or family.queue_entry is not None:
@@ -244,29 +232,10 @@ class AllocationDesk:
                 old = family.worker
                 moves = self.moves[old.team]
                 moves[0] += 1
-                if old.team not in orders:
-                    working = self.queues[old.team].at_work()
-                    orders[old.team] = SpareOrder(working, ties=[w.id for w in working])
-                order = orders[old.team]
-                new = _colleague(order, family, allocation.absolute_max_caseload)
+                new = most_spare_within(self.queues[old.team].at_work(), family.size,
+                                        allocation.absolute_max_caseload, other_than=old)
                 if new is not None:
-                    old_children, new_children = old.children, new.children
                     self._release(family, allocate=False)  # the move happens before anyone else is allocated
                     self._give(family, new, now)
                     moves[1] += 1
-                    if old.can_hold_cases:
-                        order.moved(old, old_children)
-                    order.moved(new, new_children)
                     self.capacity_changed(new.team)
-                    if self._continuous:
-                        orders.clear()  # allocation meanwhile (and transfers it completed) changed caseloads
-
-
-def _colleague(order: SpareOrder, family: Family, most: int) -> Worker | None:
-    """The worker at work, other than the family's own, with most spare capacity who could hold it
-    within ``most`` and their own ceiling (lowest id on a tie): the first such in ``order``."""
-    size, current = family.size, family.worker
-    for worker in order:
-        if worker is not current and worker.children + size <= (most if most < worker.ceiling else worker.ceiling):
-            return worker
-    return None
