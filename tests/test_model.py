@@ -267,3 +267,19 @@ def test_the_counts_kept_as_things_happen_are_those_a_look_at_every_family_gives
     replication = Replication(scenario, 3, 0, 12, emit=look)
     replication.run()
     assert len(checked) == 13 and checked[-1] > 0  # some children had 3 or more social workers
+
+
+def test_each_familys_numbers_are_its_row_of_the_block_then_the_overflow_stream():
+    """A family's fate gives its row's 64 numbers in order (the first 16 made ready for the block at once, the
+    rest when a story gets that far), then the overflow stream's, whatever the other families draw."""
+    from capacity_model.engine.streams import FateBank
+
+    bank = FateBank(np.random.default_rng(1), np.random.default_rng(2))
+    block = np.random.default_rng(1).random((FateBank.BLOCK, FateBank.ROW_LENGTH))
+    overflow = np.random.default_rng(2).random(3)
+    first, second, third = bank.next_row(), bank.next_row(), bank.next_row()
+    assert [second.uniform() for _ in range(3)] == block[1, :3].tolist()
+    assert [first.uniform() for _ in range(67)] == block[0].tolist() + overflow.tolist()
+    assert [third.uniform() for _ in range(20)] == block[2, :20].tolist()
+    assert [bank.next_row().uniform() for _ in range(FateBank.BLOCK - 3)] == block[3:, 0].tolist()
+    assert bank.next_row().uniform() != block[0, 0]  # a new block

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..scenario import Scenario
-from ..scenario.calendar import WorkingCalendar, add_months
+from ..scenario.calendar import add_months, working_calendar
 
 
 class Horizon:
@@ -23,7 +23,7 @@ class Horizon:
         self.origin_date = add_months(scenario.start_date, -self.warm_up_months)
         self.simulated_months = self.warm_up_months + months
         self.horizon_day = (add_months(scenario.start_date, months) - self.origin_date).days
-        self.calendar = WorkingCalendar(self.origin_date, self.horizon_day)
+        self.calendar = working_calendar(self.origin_date, self.horizon_day)
         self.start_day = self.calendar.day_of(scenario.start_date)
 
     def month_start(self, simulated_month: int) -> date:

@@ -139,3 +139,15 @@ class WorkingCalendar:
         while i < self._n - 1 and not (self._is_working_day[i] and self._weekday[i] in weekdays):
             i += 1
         return i - self._offset
+
+
+_CALENDARS: dict[tuple[date, int], WorkingCalendar] = {}
+
+
+def working_calendar(start: date, horizon_days: int) -> WorkingCalendar:
+    """``WorkingCalendar(start, horizon_days)``, made once in a process and shared after (a calendar never
+    changes; making one looks up three years of bank holidays, a few milliseconds every replication)."""
+    calendar = _CALENDARS.get((start, horizon_days))
+    if calendar is None:
+        calendar = _CALENDARS[(start, horizon_days)] = WorkingCalendar(start, horizon_days)
+    return calendar

@@ -49,7 +49,7 @@ class DueTable:
         self._places: list[Place | None] = []  # each slot's task's place
         self._free: list[int] = []
         self._set = 0  # tasks set so far (each new or set again takes the next number)
-        self._ended = dict.fromkeys(ENDINGS, 0)
+        self._on_time = self._late = self._cancelled_before_due = self._cancelled_overdue = 0
         self._calendar: dict[int, list[Place]] = {}  # due day -> the places of the tasks due that day
         self._days: list[int] = []  # a heap of the days in the calendar
         self._waiting: list[Place] = []  # the places of the tasks due at the last round, in order, from _head on
@@ -58,7 +58,8 @@ class DueTable:
     @property
     def counts(self) -> dict[str, int]:
         """Tasks set, and ended each way, so far."""
-        return {"set": self._set, **self._ended}
+        ended = (self._on_time, self._late, self._cancelled_before_due, self._cancelled_overdue)
+        return {"set": self._set, **dict(zip(ENDINGS, ended))}
 
     def set(self, family: Family, due: float) -> int:
         """A new task for ``family`` (which has no other in this table): its slot."""
@@ -79,7 +80,10 @@ class DueTable:
         """The family closed: its task ends undone and the slot is free."""
         if slot is None:
             return
-        self._ended["cancelled_overdue" if self.due[slot] < now else "cancelled_before_due"] += 1
+        if self.due[slot] < now:
+            self._cancelled_overdue += 1
+        else:
+            self._cancelled_before_due += 1
         place = self._places[slot]
         assert place is not None
         place.live = False
@@ -141,7 +145,10 @@ class DueTable:
         """The task is done today: at ``now``, or at its due time if later today. It is on time if done on or
         before its due day (so if due on or after today's midnight). The time done."""
         due = place.due
-        self._ended["on_time" if due >= math.floor(now) else "late"] += 1
+        if due >= math.floor(now):
+            self._on_time += 1
+        else:
+            self._late += 1
         return due if due > now else now
 
     def set_again(self, place: Place, due: float) -> None:
