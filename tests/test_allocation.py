@@ -43,7 +43,7 @@ def test_child_protection_first_then_care_then_assessment_then_cin():
     q.push(cp, "cp", 5.0)
     [(entry, _)] = q.allocate(None, 30)
     assert entry.family is cp
-    assert [e.rank for e in sorted(q.entries())] == [2, 3]
+    assert [e.rank for e in q.entries()] == [2, 3]
 
 
 def test_hard_cap_leaves_children_waiting():

@@ -12,8 +12,6 @@ under ``hard_cap`` it keeps waiting.
 from __future__ import annotations
 
 import heapq
-import itertools
-from dataclasses import dataclass, field
 
 from .family import Family
 from .workforce.worker import Worker
@@ -22,14 +20,19 @@ PRIORITY = {"cp": 0, "cic": 1, "assessment": 2, "cin": 3}
 """Rank in the allocation queue by stage (lower is allocated first)."""
 
 
-@dataclass(order=True, slots=True)
 class QueueEntry:
-    rank: int
-    queued_day: float
-    seq: int
-    family: Family = field(compare=False)
-    queue: "AllocationQueue | None" = field(default=None, compare=False, repr=False)
-    cancelled: bool = field(default=False, compare=False)
+    """A family's place in a team's queue: its rank by stage, when it joined, and the order it joined in."""
+
+    __slots__ = ("rank", "queued_day", "seq", "family", "queue", "cancelled")
+
+    def __init__(self, rank: int, queued_day: float, seq: int, family: Family,
+                 queue: AllocationQueue | None = None) -> None:
+        self.rank = rank
+        self.queued_day = queued_day
+        self.seq = seq
+        self.family = family
+        self.queue = queue
+        self.cancelled = False
 
     def cancel(self) -> None:
         """Take the entry out of its queue (lazily: it is skipped when reached)."""
@@ -56,7 +59,7 @@ class AllocationQueue:
         self._at_work: list[Worker] | None = None
         self._ranks: list[list[tuple[float, int, QueueEntry]]] = [[] for _ in PRIORITY]  # (queued_day, seq, entry)
         self._cancelled = [0 for _ in PRIORITY]  # entries cancelled but still in each heap
-        self._seq = itertools.count()
+        self._joined = 0  # families that have joined the queue
         self._live = 0
 
     def __len__(self) -> int:
@@ -73,7 +76,8 @@ class AllocationQueue:
         self._at_work = None
 
     def entries(self) -> list[QueueEntry]:
-        return [entry for heap in self._ranks for _, _, entry in heap if not entry.cancelled]
+        """The families waiting, in the order they would be allocated (rank, then time and order joined)."""
+        return [entry for heap in self._ranks for _, _, entry in sorted(heap) if not entry.cancelled]
 
     def forget(self, entry: QueueEntry) -> None:
         """A cancelled entry no longer counts; its heap is rebuilt once cancelled entries fill half of it."""
@@ -86,7 +90,8 @@ class AllocationQueue:
             self._cancelled[entry.rank] = 0
 
     def push(self, family: Family, stage: str, now: float) -> QueueEntry:
-        entry = QueueEntry(PRIORITY[stage], now, next(self._seq), family, self)
+        self._joined += 1
+        entry = QueueEntry(PRIORITY[stage], now, self._joined, family, self)
         heapq.heappush(self._ranks[entry.rank], (now, entry.seq, entry))
         self._live += 1
         return entry

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 from .streams import Fate
@@ -13,16 +12,20 @@ if TYPE_CHECKING:  # for annotations only
     from .workforce.worker import Worker
 
 
-@dataclass(slots=True)
 class Holding:
     """One social worker holding a family, from ``start`` until ``end`` (None while they still do)."""
 
-    worker_id: int
-    start: float
-    end: float | None = None
+    __slots__ = ("worker_id", "start", "end")
+
+    def __init__(self, worker_id: int, start: float, end: float | None = None) -> None:
+        self.worker_id = worker_id
+        self.start = start
+        self.end = end
+
+    def __repr__(self) -> str:
+        return f"Holding({self.worker_id}, {self.start}, {self.end})"
 
 
-@dataclass(eq=False, slots=True)
 class Family:
     """A referred family on its way through the service.
 
@@ -33,20 +36,24 @@ class Family:
     (an assessment waiting to start). ``unallocated_since`` is when it last became unallocated:
     its wait, for the scorecard, counts from then. (Its place in a queue counts from
     ``queue_entry.queued_day``, which for a transfer is when the transfer began.)
+    (A plain class rather than a dataclass: compiled, its ``__init__`` is C, a dataclass's is not.)
     """
 
-    id: int
-    size: int
-    fate: Fate
-    stage: str | None = None
-    worker: Worker | None = None
-    referral_day: float | None = None  # the last referral (for a family open at the origin: its episode's start)
-    assessment_started: float | None = None
-    queue_entry: QueueEntry | None = None
-    unallocated_since: float | None = None
-    on_allocated: Callable[[Family], None] | None = None
-    holdings: list[Holding] = field(default_factory=list)
-    visit: int | None = None  # with oversight on: the slots of its next statutory visit and supervision,
-    supervision: int | None = None  # and its next IRO meeting
-    meeting: Task | None = None
+    __slots__ = ("id", "size", "fate", "stage", "worker", "referral_day", "assessment_started", "queue_entry",
+                 "unallocated_since", "on_allocated", "holdings", "visit", "supervision", "meeting")
 
+    def __init__(self, id: int, size: int, fate: Fate, referral_day: float | None = None) -> None:
+        self.id = id
+        self.size = size
+        self.fate = fate
+        self.stage: str | None = None
+        self.worker: Worker | None = None
+        self.referral_day = referral_day  # the last referral (for a family open at the origin: its episode's start)
+        self.assessment_started: float | None = None
+        self.queue_entry: QueueEntry | None = None
+        self.unallocated_since: float | None = None
+        self.on_allocated: Callable[[Family], None] | None = None
+        self.holdings: list[Holding] = []
+        self.visit: int | None = None  # with oversight on: the slots of its next statutory visit and supervision,
+        self.supervision: int | None = None  # and its next IRO meeting
+        self.meeting: Task | None = None

@@ -44,11 +44,12 @@ class Pathway:
         self._desk = desk
         self._tally = tally
         self._oversight = oversight
-        self._ids = iter(range(1 << 62))
+        self._families = 0  # families made so far (each family's id)
 
     def new_family(self, size: int, fate: Fate, referral_day: float | None = None) -> Family:
         """A family not yet referred (``referral_day``: when an earlier case of theirs was referred)."""
-        return Family(next(self._ids), size, fate, referral_day=referral_day)
+        self._families += 1
+        return Family(self._families - 1, size, fate, referral_day)
 
     def open(self, family: Family, stage: str, referral_day: float) -> None:
         """The family is open at ``stage`` (referred on ``referral_day``)."""

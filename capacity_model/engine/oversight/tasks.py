@@ -16,23 +16,25 @@ from __future__ import annotations
 
 import heapq
 import math
-from dataclasses import dataclass
 from typing import Any
 
 ENDINGS = ("on_time", "late", "cancelled_before_due", "cancelled_overdue")
 
 
-@dataclass(eq=False, slots=True)
 class Task:
-    """One task for one family: ``kind`` says what, ``since`` when the schedule it belongs to began."""
+    """One task for one family: ``kind`` says what, ``since`` when the schedule it belongs to began, ``number``
+    which of the schedule's it is; ``not_before``, put off until then."""
 
-    due: float
-    family: Any
-    kind: str
-    since: float
-    number: int = 1
-    ended: bool = False
-    not_before: float = 0.0  # put off until then
+    __slots__ = ("due", "family", "kind", "since", "number", "ended", "not_before")
+
+    def __init__(self, due: float, family: Any, kind: str, since: float, number: int = 1) -> None:
+        self.due = due
+        self.family = family
+        self.kind = kind
+        self.since = since
+        self.number = number
+        self.ended = False
+        self.not_before = 0.0
 
 
 class TaskBook:
