@@ -19,8 +19,12 @@ from setuptools.command.build_ext import build_ext
 from setuptools.errors import CCompilerError, ExecError, PlatformError
 
 COMPILED = sorted(str(path) for path in Path("capacity_model", "engine").rglob("*.py")) + [
-    str(Path("capacity_model", "scenario", "calendar.py"))]
-"""The modules compiled: the engine, and the calendar its clocks read."""
+    str(Path("capacity_model", "scenario", name)) for name in ("calendar.py", "sampling.py")]
+"""The modules compiled: the engine, the calendar its clocks read and the inverse CDFs it draws from."""
+
+SAME_ARITHMETIC = ["-ffp-contract=off"]
+"""C compilers may fuse a multiplication and an addition into one instruction where the processor has it (ARM,
+x86 with FMA), which rounds once rather than twice: not on, so the compiled engine does Python's arithmetic."""
 
 BUILDS = {"bdist_wheel", "build", "build_ext"}
 """The commands that build extensions (an editable install runs ``editable_wheel``, and stays uncompiled)."""
@@ -44,7 +48,11 @@ def extensions() -> list:
         return []
     from mypyc.build import mypycify
 
-    return mypycify(COMPILED, opt_level="3", group_name="capacity_model_engine")
+    built = mypycify(COMPILED, opt_level="3", group_name="capacity_model_engine")
+    if os.name != "nt":  # gcc and clang (MSVC does not fuse them by default)
+        for extension in built:
+            extension.extra_compile_args = [*extension.extra_compile_args, *SAME_ARITHMETIC]
+    return built
 
 
 setup(ext_modules=extensions(), cmdclass={"build_ext": OptionalBuildExt})

@@ -73,6 +73,25 @@ def test_the_compiled_engine_gives_its_sources_results_digit_for_digit(installed
     assert json.loads(run(FINGERPRINTS, installed=True)) == json.loads(run(FINGERPRINTS, installed=False))
 
 
+PICKLED = """
+import pickle, sys
+from capacity_model import load_scenario, run_replication
+scenario = load_scenario("baseline")
+first = run_replication(scenario, 7, 1, 2)  # the scenario now carries its samplers
+again = pickle.loads(pickle.dumps(scenario))
+print(repr(run_replication(again, 7, 1, 2)) == repr(first) and again == scenario)
+"""
+"""A scenario that has drawn (its distributions keep their compiled samplers) pickles, as processes and Dask
+send it, and draws the same after."""
+
+
+@pytest.mark.parametrize("installed", [False, True], ids=["source", "installed"])
+def test_a_scenario_that_has_drawn_pickles_and_draws_the_same(installed, installed_engine):
+    if installed and not compiled(installed_engine):
+        pytest.skip("the installed engine is not compiled")
+    assert run(PICKLED, installed=installed).strip() == "True"
+
+
 def test_the_compiled_source_type_checks(tmp_path, monkeypatch):
     """mypyc compiles what mypy accepts: the modules and settings in pyproject.toml's [tool.mypy]."""
     from mypy import api

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import simpy
 
-from ..scenario import Stage
+from ..scenario import Scenario, Stage
 from ..scenario.calendar import YEAR_DAYS
 from ..scenario.distributions import Duration
+from ..scenario.sampling import Chooser, Sampler
 from .day_plan import CLOCKS_RUN_OUT
 from .desk import AllocationDesk
 from .family import Family
@@ -45,6 +46,20 @@ class Pathway:
         self._tally = tally
         self._oversight = oversight
         self._families = 0  # families made so far (each family's id)
+        self._read(in_force.scenario)
+        in_force.listen(lambda old, new: self._read(new))
+
+    def _read(self, scenario: Scenario) -> None:
+        """What the journeys draw from, in the scenario in force: each stage's length, what an assessment or a
+        plan leads to, and whether and when a closed family comes back."""
+        pathway = scenario.pathway
+        self._stage_days: dict[str, Sampler] = {stage: getattr(pathway, field).sampler
+                                                for stage, field in DURATIONS.items()}
+        self._next_stage: dict[str, Chooser] = {ASSESSMENT: pathway.assessment_outcomes.chooser,
+                                                "cin": pathway.cin_plan_ends.chooser,
+                                                "cp": pathway.cp_plan_ends.chooser}
+        self._rereferral_probability = scenario.rereferral.probability
+        self._rereferral_delay = scenario.rereferral.delay_days.sampler
 
     def new_family(self, size: int, fate: Fate, referral_day: float | None = None) -> Family:
         """A family not yet referred (``referral_day``: when an earlier case of theirs was referred)."""
@@ -106,29 +121,26 @@ class Pathway:
     def _begin_assessment(self, family: Family) -> None:
         now = self.env.now
         family.assessment_started = now
-        working_days = self.in_force.scenario.pathway.assessment_working_days.days_at(family.fate.uniform())
+        working_days = self._stage_days[ASSESSMENT].days_at(family.fate.uniform())
         self._until_end(family, ASSESSMENT, self._calendar.add_working_days(now, working_days, at=CLOCKS_RUN_OUT))
 
     def _until_end(self, family: Family, stage: str, ends_at: float | None) -> None:
         """Ring at the end of ``stage`` (its length drawn now if not known yet)."""
         now = self.env.now
         if ends_at is None:
-            ends_at = now + self.stage_duration(stage).days_at(family.fate.uniform())
+            ends_at = now + self._stage_days[stage].days_at(family.fate.uniform())
         self.env.timeout(ends_at - now if ends_at > now else 0.0).callbacks.append(
             lambda _: self._stage_ended(family, stage))
 
     def _stage_ended(self, family: Family, stage: str) -> None:
         """The stage is over: what comes next, read from the scenario in force now."""
-        pathway = self.in_force.scenario.pathway
         if stage == ASSESSMENT:
             calendar, now = self._calendar, self.env.now
             assert family.assessment_started is not None and family.referral_day is not None
             self._tally.month_assessments.append((calendar.working_days_between(family.assessment_started, now),
                                                   calendar.working_days_between(family.referral_day, now)))
-            next_stage = pathway.assessment_outcomes.choose(family.fate.uniform())
-        else:
-            ends = pathway.cin_plan_ends if stage == "cin" else pathway.cp_plan_ends if stage == "cp" else None
-            next_stage = ends.choose(family.fate.uniform()) if ends is not None else "close"
+        chooser = self._next_stage.get(stage)  # care ends in closure
+        next_stage = chooser.choose(family.fate.uniform()) if chooser is not None else "close"
         if next_stage in ENDED:
             self._close(family)
             return
@@ -149,6 +161,5 @@ class Pathway:
         self._tally.closed(family, family.stage)
         family.stage = None
         self._tally.children["closed"] += family.size
-        rereferral = self.in_force.scenario.rereferral
-        if family.fate.uniform() < rereferral.probability:
-            self.refer_after(family, rereferral.delay_days.days_at(family.fate.uniform()))
+        if family.fate.uniform() < self._rereferral_probability:
+            self.refer_after(family, self._rereferral_delay.days_at(family.fate.uniform()))

@@ -11,6 +11,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from .sampling import Chooser
+
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Pounds = Annotated[float, Field(ge=0.0)]
 SUM_TOLERANCE = 1e-6
@@ -82,18 +84,15 @@ class Shares(Frozen):
         return {name: getattr(self, name) for name in type(self).model_fields}
 
     @cached_property
-    def _thresholds(self) -> tuple[list[tuple[float, str]], str]:
-        """(running total, outcome) in the fields' order, and the last outcome with a share."""
-        thresholds, total = [], 0.0
-        for outcome, share in self.as_dict().items():
+    def chooser(self) -> Chooser:
+        """The inverse CDF over the fields' order: running totals of the shares, and the last outcome with a share."""
+        totals, total = [], 0.0
+        for share in self.as_dict().values():
             total += share
-            thresholds.append((total, outcome))
-        return thresholds, next(outcome for outcome, share in reversed(self.as_dict().items()) if share > 0)
+            totals.append(total)
+        last = next(outcome for outcome, share in reversed(self.as_dict().items()) if share > 0)
+        return Chooser(totals, list(self.as_dict()), last)
 
     def choose(self, u: float) -> str:
         """The outcome a uniform number ``u`` in [0, 1) picks (inverse CDF over the fields' order)."""
-        thresholds, last = self._thresholds
-        for total, outcome in thresholds:
-            if u < total:
-                return outcome
-        return last
+        return self.chooser.choose(u)

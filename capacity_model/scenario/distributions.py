@@ -11,18 +11,15 @@ holds the distribution, for example ``assessment_working_days`` or ``cp_plan_day
 
 from __future__ import annotations
 
-import bisect
 import math
 from functools import cached_property
-from statistics import NormalDist
 from typing import Annotated, Literal, Union
 
 import numpy as np
 from pydantic import Field, NonNegativeFloat, PositiveFloat, model_validator
 
 from .base import Frozen
-
-_STANDARD_NORMAL = NormalDist()
+from .sampling import ExponentialDays, FixedDays, LogNormalDays, QuantileDays, Sampler, UniformDays
 
 
 def _each(function, values: np.ndarray) -> np.ndarray:
@@ -36,8 +33,13 @@ def _each(function, values: np.ndarray) -> np.ndarray:
 
 
 class _Distribution(Frozen):
-    def days_at(self, u: float) -> float:
+    @cached_property
+    def sampler(self) -> Sampler:
+        """The inverse CDF, to draw from (``sampling.py``)."""
         raise NotImplementedError
+
+    def days_at(self, u: float) -> float:
+        return self.sampler.days_at(u)
 
     def days_at_many(self, u: np.ndarray) -> np.ndarray:
         """``days_at`` for an array of uniform numbers."""
@@ -50,8 +52,9 @@ class Fixed(_Distribution):
     kind: Literal["fixed"]
     days: NonNegativeFloat
 
-    def days_at(self, u: float) -> float:
-        return self.days
+    @cached_property
+    def sampler(self) -> Sampler:
+        return FixedDays(self.days)
 
     def days_at_many(self, u: np.ndarray) -> np.ndarray:
         return np.full(len(u), float(self.days))
@@ -67,8 +70,9 @@ class Exponential(_Distribution):
     kind: Literal["exponential"]
     mean_days: PositiveFloat
 
-    def days_at(self, u: float) -> float:
-        return -self.mean_days * math.log1p(-u)
+    @cached_property
+    def sampler(self) -> Sampler:
+        return ExponentialDays(self.mean_days)
 
     def days_at_many(self, u: np.ndarray) -> np.ndarray:
         return -self.mean_days * _each(math.log1p, -np.asarray(u, dtype=float))
@@ -86,9 +90,9 @@ class LogNormal(_Distribution):
         sigma = math.sqrt(math.log1p(self.cv**2))
         return math.log(self.mean_days) - sigma**2 / 2, sigma
 
-    def days_at(self, u: float) -> float:
-        mu, sigma = self._mu_sigma
-        return math.exp(mu + sigma * _STANDARD_NORMAL.inv_cdf(min(max(u, 1e-12), 1 - 1e-12)))
+    @cached_property
+    def sampler(self) -> Sampler:
+        return LogNormalDays(*self._mu_sigma)
 
     def days_at_many(self, u: np.ndarray) -> np.ndarray:
         from scipy.special import ndtri  # the inverse normal CDF for many numbers at once
@@ -110,8 +114,9 @@ class Uniform(_Distribution):
             raise ValueError("high_days must be at least low_days")
         return self
 
-    def days_at(self, u: float) -> float:
-        return self.low_days + u * (self.high_days - self.low_days)
+    @cached_property
+    def sampler(self) -> Sampler:
+        return UniformDays(self.low_days, self.high_days)
 
     def days_at_many(self, u: np.ndarray) -> np.ndarray:
         return self.low_days + np.asarray(u) * (self.high_days - self.low_days)
@@ -147,17 +152,10 @@ class Quantiles(_Distribution):
     def _axes(self) -> tuple[list[float], list[float]]:
         return [p for p, _ in self.points], [d for _, d in self.points]
 
-    def days_at(self, u: float) -> float:
+    @cached_property
+    def sampler(self) -> Sampler:
         """Linear between the points, as ``numpy.interp`` does (without its cost for one number)."""
-        probs, days = self._axes
-        j = bisect.bisect_right(probs, u) - 1
-        if j < 0:
-            return days[0]
-        if j >= len(probs) - 1:
-            return days[-1]
-        if u == probs[j]:
-            return days[j]
-        return (days[j + 1] - days[j]) / (probs[j + 1] - probs[j]) * (u - probs[j]) + days[j]
+        return QuantileDays(*self._axes)
 
     def days_at_many(self, u: np.ndarray) -> np.ndarray:
         probs, days = self._axes
