@@ -17,7 +17,6 @@ A free slot has no children and no due day (infinity).
 
 from __future__ import annotations
 
-import heapq
 import math
 
 from ..family import Family
@@ -50,8 +49,8 @@ class DueTable:
         self._free: list[int] = []
         self._set = 0  # tasks set so far (each new or set again takes the next number)
         self._on_time = self._late = self._cancelled_before_due = self._cancelled_overdue = 0
-        self._calendar: dict[int, list[Place]] = {}  # due day -> the places of the tasks due that day
-        self._days: list[int] = []  # a heap of the days in the calendar
+        self._calendar: list[list[Place]] = []  # by due day: the places of the tasks due that day
+        self._next_day = 0  # the first day of the calendar not yet (wholly) read
         self._waiting: list[Place] = []  # the places of the tasks due at the last round, in order, from _head on
         self._head = 0  # (those before it were met from the front, or passed over, in first_due)
 
@@ -117,24 +116,25 @@ class DueTable:
 
     def _fall_due(self, end: float) -> None:
         """The tasks due before ``end`` join those waiting, in order."""
-        calendar, days, waiting = self._calendar, self._days, self._waiting
+        calendar, waiting = self._calendar, self._waiting
         newly: list[Place] = []
-        while days and days[0] < end:
-            day = days[0]
+        day, last = self._next_day, math.floor(end)  # the days before ``last`` are wholly due
+        while day < last:
+            if day < len(calendar) and calendar[day]:
+                places = calendar[day]
+                places.sort()
+                newly += places
+                places.clear()
+            day += 1
+        self._next_day = day
+        if day < len(calendar) and calendar[day]:  # those due before ``end`` on its day (or set late, see _place)
             places = calendar[day]
             places.sort()
-            whole = day + 1 <= end  # all of the day's tasks are due, or only those before ``end``
-            if whole:
-                heapq.heappop(days)
-                del calendar[day]
-            else:
-                cut = 0
-                while cut < len(places) and places[cut].due < end:
-                    cut += 1
-                places, calendar[day] = places[:cut], places[cut:]
-            newly += places
-            if not whole:
-                break
+            cut = 0
+            while cut < len(places) and places[cut].due < end:
+                cut += 1
+            newly += places[:cut]
+            del places[:cut]
         if newly and len(waiting) > self._head and newly[0] < waiting[-1]:  # set since the last round, due before
             waiting += newly  # some waiting (or a place passed over): two runs in order, merged in one pass
             waiting[self._head:] = sorted(waiting[self._head:])
@@ -161,12 +161,12 @@ class DueTable:
         self.due[slot] = due
         place = self._places[slot] = Place(due, self._set, slot, family)
         day = math.floor(due)
-        places = self._calendar.get(day)
-        if places is None:
-            self._calendar[day] = [place]
-            heapq.heappush(self._days, day)
-        else:
-            places.append(place)
+        if day < self._next_day:  # due before the next round reads: with the first day it reads
+            day = self._next_day
+        calendar = self._calendar
+        while len(calendar) <= day:
+            calendar.append([])
+        calendar[day].append(place)
 
     def children(self, cutoff: float) -> tuple[int, int]:
         """(Children with an open task, of whom those whose task is due on or after ``cutoff``.)"""

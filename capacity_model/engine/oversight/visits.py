@@ -62,6 +62,18 @@ class VisitTable(DueTable):
         return {stage: (every[code], up[code]) for code, stage in enumerate(VISITED_STAGES)}
 
 
+class VisitTime:
+    """A social worker's hours for visits, saved up to a week's worth (``TimeBank``'s rule, kept here for the round's
+    speed), and their visits due in a day's round."""
+
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+        self.hours = 0.0  # left after the last round they had visits due in,
+        self.counted_to = -1  # that round's working-day count (-1: none yet)
+        self.listed = -1  # the round whose visits due ``due`` holds
+        self.due: list[Place] = []
+
+
 class VisitRound:
     """Every family's next statutory visit, and each working day's round of visits."""
 
@@ -69,7 +81,7 @@ class VisitRound:
         self.table = VisitTable()
         self._calendar = calendar
         self._support = support
-        self._saved: dict[Worker, tuple[float, int]] = {}  # each worker's hours left and the working day counted to
+        self._time: dict[Worker, VisitTime] = {}
         self._clocks: dict[tuple[int, int], tuple[list[list[float]], int]] = {}  # see _clock_ends
         self._clocks_for: Visits | None = None
         self._clocks_now: tuple[list[list[float]], int] = ([], 0)
@@ -101,21 +113,26 @@ class VisitRound:
         the order made. This is the layer's hot loop: a worker's hours are worked out inline (``TimeBank``'s
         rule).
         """
-        table = self.table
-        theirs: dict[Worker, list[Place]] = {}
+        table, times = self.table, self._time
+        listed: list[VisitTime] = []  # the workers with visits due, in the order of their most overdue
         for place in table.due_before(end):
             worker = place.family.worker
-            if worker is not None:  # a family with no social worker is not visited
-                places = theirs.get(worker)
-                if places is None:
-                    theirs[worker] = [place]
-                else:
-                    places.append(place)
-        saved, per_visit = self._saved, settings.hours_per_visit
+            if worker is None:  # a family with no social worker is not visited
+                continue
+            time = times.get(worker)
+            if time is None:
+                time = times[worker] = VisitTime(worker)
+            if time.listed == today:
+                time.due.append(place)
+            else:
+                time.listed, time.due = today, [place]
+                listed.append(time)
+        per_visit = settings.hours_per_visit
         relief, weekly = self._support.caseload_relief, settings.hours_per_fte_week
         freeable = settings.working_hours_per_fte_week
         made: list[Place] = []
-        for worker, places in theirs.items():
+        for time in listed:
+            worker, places = time.worker, time.due
             # the worker's visiting hours a week as things are now: their FTE times the hours for visits, plus
             # the time support staff free that does not go to more children; none while absent
             if worker.absent or worker.long_term_absent:
@@ -125,11 +142,10 @@ class VisitRound:
                 if worker.kind != "newly_qualified":
                     freed -= relief[worker.team]
                 per_week = worker.fte * (weekly + (freed if freed > 0.0 else 0.0) * freeable)
-            kept = saved.get(worker)  # TimeBank.hours, inline
-            if kept is None:
+            if time.counted_to < 0:  # TimeBank.hours, inline
                 hours = per_week
             else:
-                hours = kept[0] + per_week / 5.0 * (today - kept[1])
+                hours = time.hours + per_week / 5.0 * (today - time.counted_to)
                 if hours > per_week:
                     hours = per_week
             n = int((hours + 1e-9) / per_visit)
@@ -140,7 +156,7 @@ class VisitRound:
                     n = len(places)
                     made += places
                 hours -= n * per_visit
-            saved[worker] = (hours, today)  # what is left is saved up (TimeBank.spend)
+            time.hours, time.counted_to = hours, today  # what is left is saved up (TimeBank.spend)
         stages, since = table.stage, table.since
         for place in made:
             slot = place.slot
