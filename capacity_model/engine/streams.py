@@ -46,7 +46,13 @@ class RandomStreams:
             self._streams[purpose] = stream
         return stream
 
-    def entity(self, purpose: str, number: int) -> "Fate":
+    def uniforms(self, purpose: str, block: int = 256) -> Fate:
+        """The purpose's stream one uniform number at a time, the numbers its ``random()`` would give one by one,
+        drawn ``block`` at a time (one call into numpy rather than one a number)."""
+        stream = self[purpose]
+        return Fate([], lambda: stream.random(block).tolist())
+
+    def entity(self, purpose: str, number: int) -> Fate:
         sequence = np.random.SeedSequence(
             entropy=self.seed, spawn_key=(self.replication, stream_key(purpose), number)
         )

@@ -18,6 +18,7 @@ import simpy
 from simpy.events import ProcessGenerator
 
 from ...measures import OversightSnapshot
+from ...scenario import Scenario
 from ...scenario.oversight import Oversight as OversightSettings
 from ..day_plan import OVERSIGHT_DAY
 from ..family import Family
@@ -40,17 +41,18 @@ class Oversight:
         self.env = env
         self.in_force = in_force
         self._horizon = horizon
-        self._rng = streams["oversight"]
+        self._spread = streams.uniforms("oversight")
         self.visits = VisitRound(horizon.calendar, support)
         self.supervision = SupervisionRound()
-        self.meetings = IroMeetings(horizon.calendar, streams["oversight_meetings"])
+        self.meetings = IroMeetings(horizon.calendar, streams.uniforms("oversight_meetings"))
+        self._read(in_force.scenario)
+        in_force.listen(lambda old, new: self._read(new))
 
-    @property
-    def settings(self) -> OversightSettings:
+    def _read(self, scenario: Scenario) -> None:
         """The scenario in force's oversight section (the layer is only built with one)."""
-        settings = self.in_force.scenario.oversight
+        settings = scenario.oversight
         assert settings is not None
-        return settings
+        self.settings: OversightSettings = settings
 
     def opened(self, family: Family, at_origin: bool = False, stage_started: float | None = None) -> None:
         """A family is referred (or, ``at_origin``, was already open at the origin, in a stage begun on
@@ -61,8 +63,8 @@ class Oversight:
         meeting: float | None = None
         if at_origin:  # spread from the first working day, so that none is overdue before any work is done
             now = float(self._horizon.calendar.next_day_on(now, EVERY_DAY))
-            rng = self._rng
-            supervision, visit, meeting = float(rng.random()), float(rng.random()), float(rng.random())
+            spread = self._spread
+            supervision, visit, meeting = spread.uniform(), spread.uniform(), spread.uniform()
         self.supervision.start(family, settings.supervision.every_days, now, supervision)
         if family.stage in STAGE_CODE:  # a stage with visits (and, in Child Protection or care, meetings)
             self.visits.start(family, settings.visits, now, visit,

@@ -51,6 +51,7 @@ class DueTable:
         self._on_time = self._late = self._cancelled_before_due = self._cancelled_overdue = 0
         self._calendar: list[list[Place]] = []  # by due day: the places of the tasks due that day
         self._next_day = 0  # the first day of the calendar not yet (wholly) read
+        self._joined_late = False  # whether a task due before it has joined it since the last round
         self._waiting: list[Place] = []  # the places of the tasks due at the last round, in order, from _head on
         self._head = 0  # (those before it were met from the front, or passed over, in first_due)
 
@@ -127,7 +128,8 @@ class DueTable:
                 places.clear()
             day += 1
         self._next_day = day
-        if day < len(calendar) and calendar[day]:  # those due before ``end`` on its day (or set late, see _place)
+        if (end > day or self._joined_late) and day < len(calendar) and calendar[day]:  # those due before ``end``
+            self._joined_late = False  # that day (part of the way through it), or set due before it (see _place)
             places = calendar[day]
             places.sort()
             cut = 0
@@ -162,7 +164,7 @@ class DueTable:
         place = self._places[slot] = Place(due, self._set, slot, family)
         day = math.floor(due)
         if day < self._next_day:  # due before the next round reads: with the first day it reads
-            day = self._next_day
+            day, self._joined_late = self._next_day, True
         calendar = self._calendar
         while len(calendar) <= day:
             calendar.append([])

@@ -13,11 +13,10 @@ next meeting.
 
 from __future__ import annotations
 
-import numpy as np
-
 from ...scenario.calendar import WorkingCalendar
 from ...scenario.oversight import IroService
 from ..day_plan import CLOCKS_RUN_OUT
+from ..streams import Fate
 from .tasks import Task, TaskBook, TimeBank
 
 MEETINGS = ("icpc", "cp_review", "cic_review")
@@ -27,10 +26,10 @@ PUT_OFF_DAYS = 7
 class IroMeetings:
     """Every family's next conference or review, and each day's meetings."""
 
-    def __init__(self, calendar: WorkingCalendar, rng: np.random.Generator):
+    def __init__(self, calendar: WorkingCalendar, put_off: Fate):
         self.book = TaskBook()
         self._calendar = calendar
-        self._rng = rng
+        self._put_off = put_off
         self._time = TimeBank()
         self.month_held = {kind: [0, 0] for kind in MEETINGS}  # children at meetings held, of whom in time
 
@@ -66,7 +65,7 @@ class IroMeetings:
         while task is not None and task.due < end:
             conference = task.kind == "icpc"
             share = settings.conferences_put_off_share if conference else settings.reviews_put_off_share
-            if share and not task.not_before and task.due >= now and self._rng.random() < share:
+            if share and not task.not_before and task.due >= now and self._put_off.uniform() < share:
                 book.put_off(task, now + PUT_OFF_DAYS)  # for other reasons than capacity, once
             else:
                 hours = settings.hours_per_conference if conference else settings.hours_per_review
