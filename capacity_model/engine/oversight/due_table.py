@@ -18,21 +18,28 @@ A free slot has no children and no due day (infinity).
 from __future__ import annotations
 
 import math
+from typing import Final
 
 from ..family import Family
 from .tasks import ENDINGS
 
 
+IN_CALENDAR: Final = 0
+WAITING: Final = 1
+GONE: Final = 2
+
+
 class Place:
     """A task's place in the order tasks are met: by due day, then the order set (``seq``); in ``slot``, for
-    ``family``. ``live`` until the task is done or cancelled."""
+    ``family``. ``where`` it is: IN_CALENDAR (not yet due), WAITING (due), GONE (cancelled). Done and set again,
+    the same place goes back in the calendar with its new due day and order."""
 
     def __init__(self, due: float, seq: int, slot: int, family: Family) -> None:
         self.due = due
         self.seq = seq
         self.slot = slot
         self.family = family
-        self.live = True
+        self.where = IN_CALENDAR
 
     def __lt__(self, other: Place) -> bool:
         return self.due < other.due or (self.due == other.due and self.seq < other.seq)
@@ -86,7 +93,7 @@ class DueTable:
             self._cancelled_before_due += 1
         place = self._places[slot]
         assert place is not None
-        place.live = False
+        place.where = GONE
         self._places[slot] = None
         self.due[slot], self.size[slot] = math.inf, 0
         self.families[slot] = None
@@ -95,9 +102,9 @@ class DueTable:
     def due_before(self, end: float) -> list[Place]:
         """The places of the tasks due before ``end``, most overdue first (at the same moment, in the order set).
         Rounds come in time order (``end`` never earlier than the last round's)."""
+        self._waiting = [place for place in self._waiting[self._head:] if place.where == WAITING]  # not done nor
+        self._head = 0  # cancelled since
         self._fall_due(end)
-        self._waiting = [place for place in self._waiting[self._head:] if place.live]  # not done nor cancelled since
-        self._head = 0
         return self._waiting
 
     def first_due(self, end: float, most: int) -> list[Place]:
@@ -107,7 +114,7 @@ class DueTable:
         first: list[Place] = []
         while head < len(waiting) and len(first) < most:
             place = waiting[head]
-            if place.live:
+            if place.where == WAITING:
                 first.append(place)
             head += 1
         if head > 64 and 2 * head > len(waiting):  # the places passed fill half the list: drop them
@@ -124,7 +131,10 @@ class DueTable:
             if day < len(calendar) and calendar[day]:
                 places = calendar[day]
                 places.sort()
-                newly += places
+                for place in places:
+                    if place.where == IN_CALENDAR:
+                        place.where = WAITING
+                        newly.append(place)
                 places.clear()
             day += 1
         self._next_day = day
@@ -134,8 +144,11 @@ class DueTable:
             places.sort()
             cut = 0
             while cut < len(places) and places[cut].due < end:
+                place = places[cut]
+                if place.where == IN_CALENDAR:
+                    place.where = WAITING
+                    newly.append(place)
                 cut += 1
-            newly += places[:cut]
             del places[:cut]
         if newly and len(waiting) > self._head and newly[0] < waiting[-1]:  # set since the last round, due before
             waiting += newly  # some waiting (or a place passed over): two runs in order, merged in one pass
@@ -154,15 +167,21 @@ class DueTable:
         return due if due > now else now
 
     def set_again(self, place: Place, due: float) -> None:
-        """The task, just done, set once more, due on ``due``."""
-        place.live = False
-        self._place(place.slot, place.family, due)
+        """The task, just done, set once more, due on ``due``: its place back in the calendar."""
+        self._set += 1
+        place.due, place.seq, place.where = due, self._set, IN_CALENDAR
+        self.due[place.slot] = due
+        self._file(place)
 
     def _place(self, slot: int, family: Family, due: float) -> None:
         self._set += 1
         self.due[slot] = due
         place = self._places[slot] = Place(due, self._set, slot, family)
-        day = math.floor(due)
+        self._file(place)
+
+    def _file(self, place: Place) -> None:
+        """The place into the calendar, in the list of its due day."""
+        day = math.floor(place.due)
         if day < self._next_day:  # due before the next round reads: with the first day it reads
             day, self._joined_late = self._next_day, True
         calendar = self._calendar
