@@ -10,7 +10,7 @@ or how many, ran a replication.
 from __future__ import annotations
 
 import zlib
-from typing import Callable
+from typing import Callable, Final
 
 import numpy as np
 
@@ -32,7 +32,7 @@ class RandomStreams:
     own, so what happens to worker n depends on nothing else that draws numbers.
     """
 
-    ENTITY_BLOCK = 32
+    ENTITY_BLOCK: Final = 32
 
     def __init__(self, seed: int, replication: int):
         self.seed = seed
@@ -92,9 +92,9 @@ class FateBank:
     of a row only when its story gets that far.
     """
 
-    ROW_LENGTH = 64
-    BLOCK = 512
-    FIRST = 16
+    ROW_LENGTH: Final = 64
+    BLOCK: Final = 512
+    FIRST: Final = 16
 
     def __init__(self, stream: np.random.Generator, overflow: np.random.Generator):
         self._stream = stream
