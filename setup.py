@@ -18,9 +18,10 @@ from setuptools import setup
 from setuptools.command.build_ext import build_ext
 from setuptools.errors import CCompilerError, ExecError, PlatformError
 
-COMPILED = sorted(str(path) for path in Path("capacity_model", "engine").rglob("*.py")) + [
+COMPILED = sorted(str(path) for folder in ("engine", "measures") for path in Path("capacity_model", folder).rglob("*.py")) + [
     str(Path("capacity_model", "scenario", name)) for name in ("calendar.py", "sampling.py")]
-"""The modules compiled: the engine, the calendar its clocks read and the inverse CDFs it draws from."""
+"""The modules compiled: the engine, the measures it observes and a replication's scorecard, the calendar its
+clocks read and the inverse CDFs it draws from."""
 
 SAME_ARITHMETIC = ["-ffp-contract=off"]
 """C compilers may fuse a multiplication and an addition into one instruction where the processor has it (ARM,

@@ -13,19 +13,34 @@ PERMANENT_KINDS = ("experienced", "newly_qualified")
 """Kinds of social worker on a permanent contract (the rest are agency and interim)."""
 
 
-@dataclass(frozen=True)
 class CaseHolder:
-    """A case-holding social worker in post at the snapshot."""
+    """A case-holding social worker in post at the snapshot. (A plain class, equal to another with the same
+    values: compiled, its ``__init__`` is C, a dataclass's is not, and a month end makes one per worker.)"""
 
-    team: str
-    kind: str  # experienced, newly_qualified, agency, interim
-    fte: float
-    children: int
-    long_term_absent: bool = False
+    __slots__ = ("team", "kind", "fte", "children", "long_term_absent")
+
+    def __init__(self, team: str, kind: str, fte: float, children: int, long_term_absent: bool = False) -> None:
+        self.team = team
+        self.kind = kind  # experienced, newly_qualified, agency, interim
+        self.fte = fte
+        self.children = children
+        self.long_term_absent = long_term_absent
 
     @property
     def permanent(self) -> bool:
         return self.kind in PERMANENT_KINDS
+
+    def _values(self) -> tuple[str, str, float, int, bool]:
+        return self.team, self.kind, self.fte, self.children, self.long_term_absent
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CaseHolder) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return "CaseHolder({!r}, {!r}, {!r}, {!r}, {!r})".format(*self._values())
 
 
 @dataclass(frozen=True)
