@@ -76,6 +76,23 @@ def test_interventions_take_effect_on_their_start_and_end_days():
     assert [t for t in referred if start - 1 <= t < start] and [t for t in referred if end <= t < end + 1]
 
 
+def test_what_components_read_of_the_scenario_is_new_before_any_is_told_of_a_change():
+    """A component that keeps what it reads of the scenario (the desk's rules, the pathway's samplers) reads the
+    new one before any listener acts on the change, so nothing done on being told meets the rules of before."""
+    scenario = with_interventions(small_service(), {"parameter": "allocation.schedule", "value": "meetings",
+                                                    "start_date": "2020-06-01"})
+    env = simpy.Environment()
+    horizon = Horizon(scenario, months=5)
+    in_force = ScenarioInForce(env, scenario, horizon)
+    told, kept = [], {}
+    in_force.listen(lambda old, new: told.append((old.allocation.schedule, kept["schedule"])))
+    in_force.read(lambda new: kept.update(schedule=new.allocation.schedule))
+    assert kept == {"schedule": "continuous"}  # read at once
+    env.process(in_force.interventions())
+    env.run(until=horizon.horizon_day)
+    assert told == [("continuous", "meetings")]  # the listener, registered first, met the new rules
+
+
 def test_a_ramp_moves_in_monthly_steps_and_ends_where_asked():
     scenario = with_interventions(scenario_with(), {
         "parameter": "workforce.leaving.pay_and_progression_multiplier", "value": 0.6,

@@ -16,7 +16,7 @@ import numpy as np
 import simpy
 from simpy.events import ProcessGenerator
 
-from ..scenario import WEEKDAYS, Stage
+from ..scenario import WEEKDAYS, Scenario, Stage
 from ..scenario.calendar import YEAR_DAYS
 from .allocation_queue import AllocationQueue, most_spare, most_spare_within
 from .day_plan import ALLOCATION_MEETING, REALLOCATIONS
@@ -45,10 +45,14 @@ class AllocationDesk:
         self._horizon = horizon
         self._streams = streams
         self._tally = tally
+        in_force.read(self._read)
 
-    @property
-    def _continuous(self) -> bool:
-        return self.in_force.scenario.allocation.schedule == "continuous"
+    def _read(self, scenario: Scenario) -> None:
+        """The allocation rules in force."""
+        self._rules = rules = scenario.allocation
+        self._continuous = rules.schedule == "continuous"
+        self._above_cap_after: int | None = (rules.above_cap_after_working_days
+                                             if rules.policy == "above_cap_after_wait" else None)
 
     # --- families joining and leaving the queues ----------------------------------------------
 
@@ -167,11 +171,10 @@ class AllocationDesk:
         queue = self.queues[team]
         if not len(queue):
             return
-        policy = self.in_force.scenario.allocation
         now = self.env.now
-        waited_before = (self._calendar.waited_at_least(now, policy.above_cap_after_working_days)
-                         if policy.policy == "above_cap_after_wait" else None)
-        for entry, worker in queue.allocate(waited_before, policy.absolute_max_caseload):
+        waited_before = (self._calendar.waited_at_least(now, self._above_cap_after)
+                         if self._above_cap_after is not None else None)
+        for entry, worker in queue.allocate(waited_before, self._rules.absolute_max_caseload):
             family = entry.family
             family.queue_entry = None
             if family.worker is None:  # unallocated until now (a transfer still had its worker)

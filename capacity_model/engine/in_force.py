@@ -28,8 +28,16 @@ class ScenarioInForce:
         self.scenario = scenario.on(horizon.origin_date)
         self.changed = env.event()
         self._horizon = horizon
+        self._readers: list[Callable[[Scenario], None]] = []
         self._listeners: list[Listener] = []
         self.static = not scenario.interventions  # nothing will change: clocks need not listen
+
+    def read(self, reader: Callable[[Scenario], None]) -> None:
+        """Call ``reader`` with the scenario in force now and at every change, before any listener is told of it:
+        for a component that keeps what it reads of the scenario (its rules, its samplers), so that nothing
+        another component does on being told meets the rules of before."""
+        reader(self.scenario)
+        self._readers.append(reader)
 
     def listen(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -46,6 +54,8 @@ class ScenarioInForce:
 
     def _apply(self, scenario: Scenario) -> None:
         old, self.scenario = self.scenario, scenario
+        for reader in self._readers:
+            reader(scenario)
         for listener in self._listeners:
             listener(old, scenario)
         changed, self.changed = self.changed, self.env.event()

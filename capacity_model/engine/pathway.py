@@ -46,8 +46,7 @@ class Pathway:
         self._tally = tally
         self._oversight = oversight
         self._families = 0  # families made so far (each family's id)
-        self._read(in_force.scenario)
-        in_force.listen(lambda old, new: self._read(new))
+        in_force.read(self._read)
 
     def _read(self, scenario: Scenario) -> None:
         """What the journeys draw from, in the scenario in force: each stage's length, what an assessment or a

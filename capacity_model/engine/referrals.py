@@ -29,8 +29,7 @@ class Referrals:
         self._pathway = pathway
         self._arrivals = streams["referral_arrivals"]
         self._fates = FateBank(streams["family_fates"], streams["fate_overflow"])
-        self._set_sibling_sizes(in_force.scenario)
-        in_force.listen(lambda old, new: self._set_sibling_sizes(new))
+        in_force.read(self._set_sibling_sizes)
 
     def _set_sibling_sizes(self, scenario: Scenario) -> None:
         """What the arrivals need of the scenario in force: sizes, the candidates' rate, the season."""

@@ -108,3 +108,18 @@ class Chooser:
             if u < total:
                 return outcome
         return self.last
+
+
+class Steps:
+    """A step function: ``values[i]`` from ``starts[i]`` on (``starts`` rising from 0), as by years of service.
+    Pickles as its class and arguments, as samplers do."""
+
+    def __init__(self, starts: list[float], values: list[float]) -> None:
+        self.starts = starts
+        self.values = values
+
+    def __reduce__(self) -> tuple[type, tuple[list[float], list[float]]]:
+        return Steps, (self.starts, self.values)
+
+    def at(self, x: float) -> float:
+        return self.values[max(bisect.bisect_right(self.starts, x) - 1, 0)]

@@ -7,11 +7,13 @@ a fixed workforce and one without ``costs`` costs nothing.
 from __future__ import annotations
 
 from datetime import date
+from functools import cached_property
 
 from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, field_validator, model_validator
 
 from .base import Frozen, Pounds, Probability, Shares
 from .distributions import Duration, Fixed, Uniform
+from .sampling import Steps
 
 
 class LeaverDestinations(Shares):
@@ -52,9 +54,14 @@ class Leaving(Frozen):
             raise ValueError("years of service must not be negative")
         return bands
 
+    @cached_property
+    def service_multipliers(self) -> Steps:
+        """The multiplier by years of service, as a step function (``sampling.Steps``)."""
+        bands = sorted(self.length_of_service_multipliers.items())
+        return Steps([years for years, _ in bands], [multiplier for _, multiplier in bands])
+
     def service_multiplier(self, years: float) -> float:
-        applicable = [band for band in self.length_of_service_multipliers if band <= years]
-        return self.length_of_service_multipliers[max(applicable, default=0.0)]
+        return self.service_multipliers.at(years)
 
 
 class AgencyMarket(Frozen):

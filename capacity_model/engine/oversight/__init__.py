@@ -45,8 +45,7 @@ class Oversight:
         self.visits = VisitRound(horizon.calendar, support)
         self.supervision = SupervisionRound()
         self.meetings = IroMeetings(horizon.calendar, streams.uniforms("oversight_meetings"))
-        self._read(in_force.scenario)
-        in_force.listen(lambda old, new: self._read(new))
+        in_force.read(self._read)
 
     def _read(self, scenario: Scenario) -> None:
         """The scenario in force's oversight section (the layer is only built with one)."""

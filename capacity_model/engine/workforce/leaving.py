@@ -53,7 +53,7 @@ class Leaving:
         leaving = workforce.leaving
         years = (self.env.now - worker.service_start_day) / YEAR_DAYS
         pressure = pressures[worker.team]
-        return (leaving.permanent_per_year * leaving.service_multiplier(years)
+        return (leaving.permanent_per_year * leaving.service_multipliers.at(years)
                 * pressure ** leaving.caseload_pressure_elasticity
                 * leaving.pay_and_progression_multiplier * leaving.wider_retention_multiplier)
 
