@@ -16,6 +16,7 @@ from __future__ import annotations
 from ...scenario.calendar import WorkingCalendar
 from ...scenario.oversight import IroService
 from ..day_plan import CLOCKS_RUN_OUT
+from ..family import Family
 from ..streams import Fate
 from .tasks import Task, TaskBook, TimeBank
 
@@ -33,9 +34,11 @@ class IroMeetings:
         self._time = TimeBank()
         self.month_held = {kind: [0, 0] for kind in MEETINGS}  # children at meetings held, of whom in time
 
-    def start(self, family, settings: IroService, now: float, spread: float | None = None) -> None:
+    def start(self, family: Family, settings: IroService, now: float, spread: float | None = None) -> None:
         """The first meeting of the family's stage (``spread``: at the origin, a share of a review interval gone)."""
         stage, add = family.stage, self._calendar.add_working_days
+        kind: str
+        due: float
         if stage == "cp":
             kind, due = (("cp_review", now + spread * settings.cp_review_every_days) if spread is not None else
                          ("icpc", add(now, settings.conference_within_working_days, at=CLOCKS_RUN_OUT)))
@@ -47,7 +50,7 @@ class IroMeetings:
             return
         family.meeting = self.book.set(family, kind, due, now, number=1 if spread is None else 3)
 
-    def stop(self, family, now: float) -> None:
+    def stop(self, family: Family, now: float) -> None:
         self.book.cancel(family.meeting, now)
         family.meeting = None
 

@@ -18,16 +18,19 @@ import heapq
 import math
 from typing import Any
 
+from ..family import Family
+
 ENDINGS = ("on_time", "late", "cancelled_before_due", "cancelled_overdue")
 
 
 class Task:
     """One task for one family: ``kind`` says what, ``since`` when the schedule it belongs to began, ``number``
-    which of the schedule's it is; ``not_before``, put off until then."""
+    which of the schedule's it is; ``not_before``, put off until then. In a book, tasks go in order of due day,
+    then of the order they were put in it (``seq``)."""
 
-    __slots__ = ("due", "family", "kind", "since", "number", "ended", "not_before")
+    __slots__ = ("due", "family", "kind", "since", "number", "ended", "not_before", "seq")
 
-    def __init__(self, due: float, family: Any, kind: str, since: float, number: int = 1) -> None:
+    def __init__(self, due: float, family: Family, kind: str, since: float, number: int = 1) -> None:
         self.due = due
         self.family = family
         self.kind = kind
@@ -35,6 +38,10 @@ class Task:
         self.number = number
         self.ended = False
         self.not_before = 0.0
+        self.seq = 0
+
+    def __lt__(self, other: Task) -> bool:
+        return self.due < other.due or (self.due == other.due and self.seq < other.seq)
 
 
 class TaskBook:
@@ -48,7 +55,7 @@ class TaskBook:
     """
 
     def __init__(self) -> None:
-        self._days: dict[int, list[tuple[float, int, Task]]] = {}  # due day -> its tasks, latest first once sorted
+        self._days: dict[int, list[Task]] = {}  # due day -> its tasks, latest first once sorted
         self._unsorted: set[int] = set()  # days with tasks added since they were sorted
         self._front: list[int] = []  # a heap of the days in ``_days``
         self._aside: list[tuple[float, int, Task]] = []  # a heap of tasks put off until their ``not_before``
@@ -57,16 +64,17 @@ class TaskBook:
 
     def _push(self, task: Task) -> None:
         self._seq += 1
+        task.seq = self._seq
         day = math.floor(task.due)
         bucket = self._days.get(day)
         if bucket is None:
-            self._days[day] = [(task.due, self._seq, task)]
+            self._days[day] = [task]
             heapq.heappush(self._front, day)
         else:
-            bucket.append((task.due, self._seq, task))
+            bucket.append(task)
             self._unsorted.add(day)
 
-    def _first_bucket(self) -> list[tuple[float, int, Task]] | None:
+    def _first_bucket(self) -> list[Task] | None:
         """The earliest day's tasks, latest first (so the most overdue is last), cancelled ones dropped."""
         front, days = self._front, self._days
         while front:
@@ -75,7 +83,7 @@ class TaskBook:
             if day in self._unsorted:
                 bucket.sort(reverse=True)
                 self._unsorted.discard(day)
-            while bucket and bucket[-1][2].ended:
+            while bucket and bucket[-1].ended:
                 bucket.pop()
             if bucket:
                 return bucket
@@ -83,7 +91,7 @@ class TaskBook:
             del days[day]
         return None
 
-    def set(self, family: Any, kind: str, due: float, since: float, number: int = 1) -> Task:
+    def set(self, family: Family, kind: str, due: float, since: float, number: int = 1) -> Task:
         task = Task(due, family, kind, since, number)
         self.counts["set"] += 1
         self._push(task)
@@ -110,13 +118,13 @@ class TaskBook:
     def first_due(self) -> Task | None:
         """The most overdue open task still in the book (cancelled ones at the front are dropped)."""
         bucket = self._first_bucket()
-        return bucket[-1][2] if bucket else None
+        return bucket[-1] if bucket else None
 
     def pop(self) -> Task:
         """Take out the task ``first_due`` gave."""
         bucket = self._first_bucket()
         assert bucket, "nothing to take: first_due gave no task"
-        return bucket.pop()[2]
+        return bucket.pop()
 
     def put_off(self, task: Task, until: float) -> None:
         """Set aside the task ``first_due`` gave until ``until`` (then ``bring_back`` returns it to the book)."""
@@ -133,7 +141,7 @@ class TaskBook:
 
     def open_tasks(self, now: float) -> tuple[int, int]:
         """(open tasks not yet due, open tasks overdue) at ``now``."""
-        live = [task.due for bucket in self._days.values() for _, _, task in bucket if not task.ended]
+        live = [task.due for bucket in self._days.values() for task in bucket if not task.ended]
         live += [task.due for _, _, task in self._aside if not task.ended]
         overdue = sum(1 for due in live if due < now)
         return len(live) - overdue, overdue
