@@ -1,7 +1,7 @@
 """Oversight and practice capacity: statutory visits, case supervision and the IRO service.
 
-Three rounds, each a book of tasks with due days (``tasks.py``; visits and supervision in arrays,
-``due_table.py``) met each working day by someone's time: social workers' visits
+Three rounds, each a book of tasks with due days (``tasks.py``; visits and supervision in due tables,
+a slot per family and the tasks due kept in order, ``due_table.py``) met each working day by someone's time: social workers' visits
 (``visits.py``), team managers' supervision (``supervision.py``) and IROs' conferences
 and reviews (``iro_service.py``). The pathway tells ``Oversight`` when a family opens,
 changes stage and closes; one process does the day's work every working day at

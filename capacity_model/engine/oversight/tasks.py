@@ -141,10 +141,17 @@ class TaskBook:
 
     def open_tasks(self, now: float) -> tuple[int, int]:
         """(open tasks not yet due, open tasks overdue) at ``now``."""
-        live = [task.due for bucket in self._days.values() for task in bucket if not task.ended]
-        live += [task.due for _, _, task in self._aside if not task.ended]
-        overdue = sum(1 for due in live if due < now)
-        return len(live) - overdue, overdue
+        live = overdue = 0
+        for bucket in self._days.values():
+            for task in bucket:
+                if not task.ended:
+                    live += 1
+                    overdue += task.due < now
+        for _, _, task in self._aside:
+            if not task.ended:
+                live += 1
+                overdue += task.due < now
+        return live - overdue, overdue
 
 
 class TimeBank:

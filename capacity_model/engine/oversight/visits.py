@@ -52,14 +52,16 @@ class VisitTable(DueTable):
 
     def children_by_stage(self, cutoff: float) -> dict[str, tuple[int, int]]:
         """Stage -> (children with a visit to come, of whom those whose visit is due on or after ``cutoff``)."""
-        every = [0] * len(VISITED_STAGES)
-        up = [0] * len(VISITED_STAGES)
-        for due, size, stage in zip(self.due, self.size, self.stage):
-            if size:
-                every[stage] += size
-                if due >= cutoff:
-                    up[stage] += size
-        return {stage: (every[code], up[code]) for code, stage in enumerate(VISITED_STAGES)}
+        counts = {}
+        for code, name in enumerate(VISITED_STAGES):  # a pass a stage: sums kept as plain numbers, not in a list
+            every = up = 0
+            for due, size, stage in zip(self.due, self.size, self.stage):
+                if size and stage == code:
+                    every += size
+                    if due >= cutoff:
+                        up += size
+            counts[name] = (every, up)
+        return counts
 
 
 class VisitTime:
