@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from conftest import scenario_with
 
@@ -133,3 +134,44 @@ def test_the_workers_kept_as_at_work_are_those_at_work_at_every_allocation(monke
     balance = result.balance[-1]
     assert balance["staff_left"] > 20 and balance["internal_moves"] > 5  # the roster did change, often
     assert checked[0] > 500 and stale == []
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 40), min_size=64, max_size=150), st.lists(st.integers(0, 149), max_size=60),
+       st.integers(15, 30))
+def test_the_worker_with_most_spare_is_the_one_a_look_through_the_team_finds(caseloads, takes, cap):
+    """A large team's heap (64 workers or more) gives the worker a look through the team finds, the first in the
+    team's order on a tie, as caseloads grow during a pass."""
+    from capacity_model.engine.allocation_queue import MostSpare, most_spare
+
+    workers = [Worker(i, "t", "experienced", 1.0, cap, 0.0, children=c) for i, c in enumerate(caseloads)]
+    most = MostSpare(workers)
+    assert most.best() is most_spare(workers)
+    for i in takes:
+        worker = most.best()
+        worker.take(Family(1 + i % 3))  # the best takes a family, or (below) someone else does
+        workers[i % len(workers)].take(Family(1))
+        assert most.best() is most_spare(workers)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.booleans()), min_size=1, max_size=100),
+       st.lists(st.tuples(st.integers(0, 99), st.integers(1, 3), st.integers(22, 35)), max_size=40))
+def test_the_first_within_the_limits_is_the_one_a_look_through_the_team_finds(team, moves):
+    """The kept order (most spare first, the lowest id on a tie) gives the worker a look through the team finds,
+    newly qualified workers' protected caseloads respected, as families move between workers."""
+    from capacity_model.engine.allocation_queue import SpareOrder, most_spare_within
+
+    workers = [Worker(100 - i, "t", "newly_qualified" if nq else "experienced", 1.0, 18 if nq else 22, 0.0,
+                      children=c, ceiling=18 if nq else 1 << 30) for i, (c, nq) in enumerate(team)]
+    order = SpareOrder(workers)
+    for index, size, limit in moves:
+        mover = workers[index % len(workers)]
+        found = order.first_within(size, limit, other_than=mover)
+        assert found is most_spare_within(workers, size, limit, other_than=mover)
+        if found is not None and mover.children >= size:  # a family of ``size`` moves from mover to found
+            before_mover, before_found = mover.children, found.children
+            mover.children -= size
+            found.children += size
+            order.moved(mover, before_mover)
+            order.moved(found, before_found)

@@ -11,7 +11,9 @@ under ``hard_cap`` it keeps waiting.
 
 from __future__ import annotations
 
+import bisect
 import heapq
+from typing import Final
 
 from .family import Family
 from .workforce.worker import Worker
@@ -105,9 +107,7 @@ class AllocationQueue:
         allocations made; the workers' caseloads are already updated. Within the cap a family
         goes to the worker with most spare capacity (first in the team's order on a tie),
         above it to the one with most spare capacity who stays within the limits (lowest
-        id on a tie). This is the model's hot loop: the team's workers at work are looked
-        through for each family (a few dozen, in compiled code, cost less than keeping them
-        in order as caseloads change).
+        id on a tie). This is the model's hot loop (``MostSpare`` finds the first).
         """
         if not self._live:
             return []
@@ -115,6 +115,8 @@ class AllocationQueue:
         if not available:
             return []
         made: list[tuple[QueueEntry, Worker]] = []
+        most = MostSpare(available)
+        above_cap: SpareOrder | None = None  # for allocation above the cap: made when first needed
         for rank, heap in enumerate(self._ranks):
             passed_over: list[tuple[float, int, QueueEntry]] = []
             while heap:
@@ -124,18 +126,26 @@ class AllocationQueue:
                     self._cancelled[rank] -= 1
                     continue
                 size = entry.family.size
-                worker = most_spare(available)
+                worker = most.best()
                 max_spare = worker.cap - worker.children
                 if max_spare < size:
                     waited = waited_before is not None and entry.queued_day < waited_before
-                    above = most_spare_within(available, size, above_cap_limit) if waited else None
+                    above: Worker | None = None
+                    if waited:
+                        if above_cap is None:
+                            above_cap = SpareOrder(available)
+                        above = above_cap.first_within(size, above_cap_limit)
                     if above is None:
                         passed_over.append(item)
-                        if max_spare < 1 and (not waited or most_spare_within(available, 1, above_cap_limit) is None):
+                        if max_spare < 1 and (above_cap is None or not waited
+                                              or above_cap.first_within(1, above_cap_limit) is None):
                             break  # no room, nor above cap, for anyone behind in this rank
                         continue
                     worker = above
+                before = worker.children
                 worker.take(entry.family)
+                if above_cap is not None:
+                    above_cap.moved(worker, before)
                 self._live -= 1
                 made.append((entry, worker))
             for item in passed_over:
@@ -143,10 +153,73 @@ class AllocationQueue:
             if waited_before is None:  # a hard cap
                 if not any(heap for heap in self._ranks[rank + 1:]):
                     break  # nothing left to look at
-                room = most_spare(available)
+                room = most.best()
                 if room.cap - room.children < 1:
                     break  # nobody has room: no later rank can be allocated either
         return made
+
+
+class MostSpare:
+    """The worker with most spare capacity, the first in the list on a tie, as caseloads grow during one allocation
+    pass. A large team's workers are kept in a heap (``LOOK_THROUGH`` or more: each worker's spare capacity and
+    place in the list as one number, those whose caseload has grown since put back in as they reach the top);
+    a small team is looked through each time, which costs less than making the heap."""
+
+    LOOK_THROUGH: Final = 64
+    PLACES: Final = 20  # bits of the number for the place in the list
+
+    def __init__(self, workers: list[Worker]) -> None:
+        self._workers = workers
+        self._heap: list[int] = []
+        if len(workers) >= self.LOOK_THROUGH:  # smaller is better: less spare unused, then earlier in the list
+            self._heap = [((worker.children - worker.cap) << self.PLACES) + place
+                          for place, worker in enumerate(workers)]
+            heapq.heapify(self._heap)
+
+    def best(self) -> Worker:
+        heap = self._heap
+        if not heap:
+            return most_spare(self._workers)
+        mask = (1 << self.PLACES) - 1
+        while True:
+            key = heap[0]
+            worker = self._workers[key & mask]
+            now = worker.children - worker.cap
+            if key >> self.PLACES == now:
+                return worker
+            heapq.heapreplace(heap, (now << self.PLACES) + (key & mask))  # took children since: its place now
+
+
+class SpareOrder:
+    """Workers in order of most spare capacity, the lowest id on a tie, kept in order as caseloads change (a sorted
+    list of one number each: spare capacity and place by id), for the first in that order within the limits
+    (``most_spare_within``'s choice, without looking through the whole team each time)."""
+
+    PLACES: Final = 20
+
+    def __init__(self, workers: list[Worker]) -> None:
+        self._by_id = sorted(workers, key=lambda worker: worker.id)
+        self._place = {worker: place for place, worker in enumerate(self._by_id)}
+        self._keys = sorted(((worker.children - worker.cap) << self.PLACES) + place
+                            for place, worker in enumerate(self._by_id))
+
+    def first_within(self, size: int, limit: int, other_than: Worker | None = None) -> Worker | None:
+        """``most_spare_within(workers, size, limit, other_than)``."""
+        mask = (1 << self.PLACES) - 1
+        for key in self._keys:
+            worker = self._by_id[key & mask]
+            if worker.children + size <= (limit if limit < worker.ceiling else worker.ceiling) \
+                    and worker is not other_than:
+                return worker
+        return None
+
+    def moved(self, worker: Worker, children_before: int) -> None:
+        """``worker`` held ``children_before`` children a moment ago (nothing if not in the order)."""
+        place = self._place.get(worker)
+        if place is not None:
+            keys = self._keys
+            del keys[bisect.bisect_left(keys, ((children_before - worker.cap) << self.PLACES) + place)]
+            bisect.insort(keys, ((worker.children - worker.cap) << self.PLACES) + place)
 
 
 def most_spare(workers: list[Worker]) -> Worker:

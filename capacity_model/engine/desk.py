@@ -18,7 +18,7 @@ from simpy.events import ProcessGenerator
 
 from ..scenario import WEEKDAYS, Scenario, Stage
 from ..scenario.calendar import YEAR_DAYS
-from .allocation_queue import AllocationQueue, most_spare, most_spare_within
+from .allocation_queue import AllocationQueue, MostSpare, SpareOrder
 from .day_plan import ALLOCATION_MEETING, REALLOCATIONS
 from .family import Family, Holding
 from .horizon import Horizon
@@ -45,6 +45,7 @@ class AllocationDesk:
         self._horizon = horizon
         self._streams = streams
         self._tally = tally
+        self._placing: dict[str, tuple[MostSpare, SpareOrder]] = {}  # each team's orders, as the origin is placed
         in_force.read(self._read)
 
     def _read(self, scenario: Scenario) -> None:
@@ -92,13 +93,20 @@ class AllocationDesk:
         """A family open at the origin goes to the team's worker with most spare capacity (first in the
         team's order on a tie) or, if nobody has room, to the one with most spare capacity within their
         own ceiling (lowest id on a tie), if anyone is there."""
-        available = self.queues[self._team(family)].at_work()
-        if not available:
-            return
-        best = most_spare(available)
-        worker = best if best.spare >= family.size else most_spare_within(available, family.size, PLACE_ANYONE)
+        team = self._team(family)
+        orders = self._placing.get(team)
+        if orders is None:
+            available = self.queues[team].at_work()
+            if not available:
+                return
+            orders = self._placing[team] = MostSpare(available), SpareOrder(available)
+        most, within = orders
+        best = most.best()
+        worker = best if best.spare >= family.size else within.first_within(family.size, PLACE_ANYONE)
         if worker is not None:
+            before = worker.children
             self._give(family, worker, since)
+            within.moved(worker, before)
 
     def place_with(self, family: Family, worker: Worker, since: float) -> None:
         """A family open at the origin goes to the worker a council's files name (since ``since``)."""
@@ -171,6 +179,7 @@ class AllocationDesk:
         queue = self.queues[team]
         if not len(queue):
             return
+        self._placing.clear()  # caseloads are about to change
         now = self.env.now
         waited_before = (self._calendar.waited_at_least(now, self._above_cap_after)
                          if self._above_cap_after is not None else None)
@@ -228,6 +237,7 @@ class AllocationDesk:
             p_move = 1.0 - math.exp(-rate * horizon.month_days(month) / YEAR_DAYS)
             now = self.env.now
             ids = sorted(open_families)  # a number for each open family, in order of id
+            orders: dict[str, SpareOrder] = {}  # each team's workers at work, most spare first, lowest id on a tie
             for i in np.flatnonzero(rng.random(len(ids)) < p_move).tolist():
                 family = open_families[ids[i]]
                 if family.worker is None or family.queue_entry is not None:
@@ -235,10 +245,17 @@ class AllocationDesk:
                 old = family.worker
                 moves = self.moves[old.team]
                 moves[0] += 1
-                new = most_spare_within(self.queues[old.team].at_work(), family.size,
-                                        allocation.absolute_max_caseload, other_than=old)
+                order = orders.get(old.team)
+                if order is None:
+                    order = orders[old.team] = SpareOrder(self.queues[old.team].at_work())
+                new = order.first_within(family.size, allocation.absolute_max_caseload, other_than=old)
                 if new is not None:
+                    old_children, new_children = old.children, new.children
                     self._release(family, allocate=False)  # the move happens before anyone else is allocated
                     self._give(family, new, now)
                     moves[1] += 1
+                    order.moved(old, old_children)
+                    order.moved(new, new_children)
                     self.capacity_changed(new.team)
+                    if self._continuous:
+                        orders.clear()  # allocation meanwhile (and transfers it completed) changed caseloads

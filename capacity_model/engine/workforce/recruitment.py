@@ -39,10 +39,16 @@ class Recruitment:
 
     def uncovered_posts(self, team: str, include_agency: bool) -> int:
         """Whole funded posts in ``team`` that nobody fills or is about to (agency counted if asked)."""
-        workers = [w for w in self.register.in_team[team] if not w.leaving]
-        covered = sum(w.fte for w in workers if w.permanent) + self._pending["experienced"][team]
+        covered = agency = 0.0  # FTE in the team's order, as sum() would add them
+        for worker in self.register.in_team[team]:
+            if not worker.leaving:
+                if worker.permanent:
+                    covered += worker.fte
+                elif worker.kind == "agency":
+                    agency += worker.fte
+        covered += self._pending["experienced"][team]
         if include_agency:
-            covered += sum(w.fte for w in workers if w.kind == "agency") + self._pending["agency"][team]
+            covered += agency + self._pending["agency"][team]
         return max(0, math.floor(self.in_force.scenario.teams[team].posts_fte - covered + 1e-9))
 
     def campaign(self) -> None:
