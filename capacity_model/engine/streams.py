@@ -10,7 +10,8 @@ or how many, ran a replication.
 from __future__ import annotations
 
 import zlib
-from typing import Callable, Final
+from array import array
+from typing import Any, Callable, Final, Sequence
 
 import numpy as np
 
@@ -61,19 +62,21 @@ class RandomStreams:
 
 
 class Fate:
-    """Uniform numbers in [0, 1) consumed in order: those given first, then more from ``refill`` as needed."""
+    """Uniform numbers in [0, 1) consumed in order: ``values[start:end]`` first, then more from ``refill`` as needed."""
 
-    __slots__ = ("_values", "_cursor", "_refill")
+    __slots__ = ("_values", "_cursor", "_end", "_refill")
 
-    def __init__(self, values: list[float], refill: Callable[[], list[float]]):
+    def __init__(self, values: Sequence[float], refill: Callable[[], list[float]], start: int = 0,
+                 end: int | None = None):
         self._values = values
-        self._cursor = 0
+        self._cursor = start
+        self._end = len(values) if end is None else end
         self._refill = refill
 
     def uniform(self) -> float:
-        if self._cursor >= len(self._values):
+        if self._cursor >= self._end:
             self._values = self._refill()
-            self._cursor = 0
+            self._cursor, self._end = 0, len(self._values)
         value = self._values[self._cursor]
         self._cursor += 1
         return value
@@ -87,9 +90,9 @@ class FateBank:
     is first referred, what happens to a family does not depend on how quickly it was
     allocated, so comparing scenarios on common random numbers compares like with like.
     The rare story longer than a row goes on with numbers from the overflow stream.
-    Stories use about 6 numbers (at most 22 in a baseline replication), so a row's first
-    ``FIRST`` numbers are made into Python numbers for a block of rows at once, and the rest
-    of a row only when its story gets that far.
+    Stories use about 6 numbers (at most 22 in a baseline replication), so only a row's first
+    ``FIRST`` numbers are kept, as plain numbers in an array a block of rows share; the rest of a row
+    is drawn again when a story gets that far, from where the block's numbers began (``RestOfRow``).
     """
 
     ROW_LENGTH: Final = 64
@@ -99,32 +102,39 @@ class FateBank:
     def __init__(self, stream: np.random.Generator, overflow: np.random.Generator):
         self._stream = stream
         self._overflow = lambda: [overflow.random()]
-        self._block = np.empty((0, self.ROW_LENGTH))
-        self._firsts: list[list[float]] = []
-        self._next = 0
+        self._firsts = array("d")
+        self._began: Any = None  # the stream's state where the block's numbers began (a dict)
+        self._next = self.BLOCK
 
     def next_row(self) -> Fate:
-        if self._next >= len(self._firsts):
-            self._block = self._stream.random((self.BLOCK, self.ROW_LENGTH))
-            self._firsts = self._block[:, :self.FIRST].tolist()
+        if self._next >= self.BLOCK:
+            self._began = self._stream.bit_generator.state
+            block = self._stream.random((self.BLOCK, self.ROW_LENGTH))
+            self._firsts = array("d", np.ascontiguousarray(block[:, :self.FIRST]).tobytes())
             self._next = 0
         row = self._next
         self._next += 1
-        return Fate(self._firsts[row], RestOfRow(self._block, row, self.FIRST, self._overflow))
+        return Fate(self._firsts, RestOfRow(self._began, row * self.ROW_LENGTH + self.FIRST,
+                                            self.ROW_LENGTH - self.FIRST, self._overflow),
+                    start=row * self.FIRST, end=(row + 1) * self.FIRST)
 
 
 class RestOfRow:
-    """A row's numbers after its first ``start``, then the overflow stream's, as a ``Fate`` asks for more."""
+    """The ``count`` numbers a stream gave after its first ``after`` from ``began`` (its state then), drawn again
+    (PCG64 jumps ahead without drawing); then the overflow stream's, as a ``Fate`` asks for more."""
 
-    def __init__(self, block: np.ndarray, row: int, start: int, overflow: Callable[[], list[float]]):
-        self._block: np.ndarray | None = block
-        self._row = row
-        self._start = start
+    def __init__(self, began: Any, after: int, count: int, overflow: Callable[[], list[float]]):
+        self._began: Any = began  # None once drawn
+        self._after = after
+        self._count = count
         self._overflow = overflow
 
     def __call__(self) -> list[float]:
-        if self._block is None:
+        if self._began is None:
             return self._overflow()
-        rest: list[float] = self._block[self._row, self._start:].tolist()
-        self._block = None
+        bits = np.random.PCG64(0)
+        bits.state = self._began
+        bits.advance(self._after)
+        rest: list[float] = np.random.Generator(bits).random(self._count).tolist()
+        self._began = None
         return rest
