@@ -120,9 +120,10 @@ class AllocationQueue:
         for rank, heap in enumerate(self._ranks):
             passed_over: list[tuple[float, int, QueueEntry]] = []
             while heap:
-                item = heapq.heappop(heap)
+                item = heap[0]  # taken off the heap once allocated or passed over
                 entry = item[2]
                 if entry.cancelled:
+                    heapq.heappop(heap)
                     self._cancelled[rank] -= 1
                     continue
                 size = entry.family.size
@@ -136,12 +137,13 @@ class AllocationQueue:
                             above_cap = SpareOrder(available)
                         above = above_cap.first_within(size, above_cap_limit)
                     if above is None:
-                        passed_over.append(item)
                         if max_spare < 1 and (above_cap is None or not waited
                                               or above_cap.first_within(1, above_cap_limit) is None):
                             break  # no room, nor above cap, for anyone behind in this rank
+                        passed_over.append(heapq.heappop(heap))
                         continue
                     worker = above
+                heapq.heappop(heap)
                 before = worker.children
                 worker.take(entry.family)
                 if above_cap is not None:

@@ -17,6 +17,7 @@ from ..scenario import Scenario, Stage
 from ..scenario.calendar import YEAR_DAYS
 from ..scenario.distributions import Duration
 from ..scenario.sampling import Chooser, Sampler
+from .alarm import Alarm
 from .day_plan import CLOCKS_RUN_OUT
 from .desk import AllocationDesk
 from .family import Family
@@ -88,7 +89,7 @@ class Pathway:
 
     def refer_after(self, family: Family, delay: float) -> None:
         """The family will be referred again ``delay`` days from now."""
-        self.env.timeout(delay).callbacks.append(lambda _: self.refer(family))
+        Rereferral(self, family, delay)
 
     def start(self, family: Family, stage: str, stage_ends_at: float | None = None,
               assessment_started: float | None = None, at_origin: bool = False,
@@ -97,7 +98,7 @@ class Pathway:
         an assessment already under way started on ``assessment_started``; ``at_origin``: the
         family was open at the origin, in a stage begun on ``stage_started``).
 
-        A journey is a chain of timeouts, each calling the next step when it rings (no
+        A journey is a chain of alarms, each calling the next step when it rings (no
         process of its own): an assessment starts when a social worker has the family,
         at once if one has, else when the allocation desk gives it one.
         """
@@ -128,8 +129,7 @@ class Pathway:
         now = self.env.now
         if ends_at is None:
             ends_at = now + self._stage_days[stage].days_at(family.fate.uniform())
-        self.env.timeout(ends_at - now if ends_at > now else 0.0).callbacks.append(
-            lambda _: self._stage_ended(family, stage))
+        StageEnd(self, family, stage, ends_at - now if ends_at > now else 0.0)
 
     def _stage_ended(self, family: Family, stage: str) -> None:
         """The stage is over: what comes next, read from the scenario in force now."""
@@ -162,3 +162,32 @@ class Pathway:
         self._tally.children["closed"] += family.size
         if family.fate.uniform() < self._rereferral_probability:
             self.refer_after(family, self._rereferral_delay.days_at(family.fate.uniform()))
+
+
+class StageEnd(Alarm):
+    """The end of a family's stage."""
+
+    __slots__ = ("pathway", "family", "stage")
+
+    def __init__(self, pathway: Pathway, family: Family, stage: str, delay: float) -> None:
+        self.pathway = pathway
+        self.family = family
+        self.stage = stage
+        super().__init__(pathway.env, delay)
+
+    def rang(self) -> None:
+        self.pathway._stage_ended(self.family, self.stage)
+
+
+class Rereferral(Alarm):
+    """A closed family referred again."""
+
+    __slots__ = ("pathway", "family")
+
+    def __init__(self, pathway: Pathway, family: Family, delay: float) -> None:
+        self.pathway = pathway
+        self.family = family
+        super().__init__(pathway.env, delay)
+
+    def rang(self) -> None:
+        self.pathway.refer(self.family)

@@ -14,6 +14,7 @@ from simpy.events import ProcessGenerator
 
 from ..scenario import Scenario
 from ..scenario.calendar import YEAR_DAYS
+from .alarm import Alarm
 from .horizon import Horizon
 from .in_force import ScenarioInForce
 from .pathway import Pathway
@@ -47,18 +48,47 @@ class Referrals:
         return self._sizes[min(bisect.bisect_right(self._size_cdf, u), len(self._sizes) - 1)]
 
     def arrivals(self) -> ProcessGenerator:
-        """Candidates arrive at the season's peak rate; each is kept with this month's share of the peak."""
-        rng = self._arrivals
-        env, calendar, pathway = self.env, self._calendar, self._pathway
-        static = self.in_force.static
+        """Candidates arrive at the season's peak rate; each is kept with this month's share of the peak.
+
+        With nothing to change the rate, each candidate is an alarm that sets the next; otherwise the
+        process waits on a clock that follows the rate as the scenario changes."""
+        if self.in_force.static:
+            self._candidate_later()
+            return
         while True:
             regular = self._regular
-            unit = 1.0 if regular else float(rng.exponential())
-            if static and self._candidates_per_day > 0:
-                yield env.timeout(unit / self._candidates_per_day)
-            else:
-                yield from self.in_force.hazard_wait(unit, lambda: self._candidates_per_day)
-            this_month = self._season[calendar.month_of(env.now) - 1]
-            if (1.0 if regular else rng.random()) * self._peak <= this_month + 1e-12:
-                fate = self._fates.next_row()
-                pathway.refer(pathway.new_family(self.sibling_size(fate.uniform()), fate))
+            yield from self.in_force.hazard_wait(self._unit(regular), lambda: self._candidates_per_day)
+            self._candidate(regular)
+
+    def _unit(self, regular: bool) -> float:
+        """The next gap between candidates, in units of the mean gap."""
+        return 1.0 if regular else float(self._arrivals.exponential())
+
+    def _candidate_later(self) -> None:
+        regular = self._regular
+        unit = self._unit(regular)
+        if self._candidates_per_day > 0:
+            Candidate(self, regular, unit / self._candidates_per_day)
+
+    def _candidate(self, regular: bool) -> None:
+        """A candidate referral: a new family if this month's share of the peak keeps it."""
+        this_month = self._season[self._calendar.month_of(self.env.now) - 1]
+        if (1.0 if regular else self._arrivals.random()) * self._peak <= this_month + 1e-12:
+            fate = self._fates.next_row()
+            pathway = self._pathway
+            pathway.refer(pathway.new_family(self.sibling_size(fate.uniform()), fate))
+
+
+class Candidate(Alarm):
+    """The next candidate referral, with nothing to change the rate, which sets the one after."""
+
+    __slots__ = ("referrals", "regular")
+
+    def __init__(self, referrals: Referrals, regular: bool, delay: float) -> None:
+        self.referrals = referrals
+        self.regular = regular
+        super().__init__(referrals.env, delay)
+
+    def rang(self) -> None:
+        self.referrals._candidate(self.regular)
+        self.referrals._candidate_later()
