@@ -128,6 +128,7 @@ def test_a_visit_falls_to_the_familys_social_worker_of_the_day():
         kind: str = "experienced"
         team: str = "duty"
         fte: float = 1.0
+        visit_time: object = None
 
     settings = load_scenario("baseline").oversight.visits.model_copy(
         update={"hours_per_fte_week": 3.5, "hours_per_visit": 3.5})
@@ -141,7 +142,7 @@ def test_a_visit_falls_to_the_familys_social_worker_of_the_day():
     families["moved"].worker, families["unallocated"].worker = second, None
 
     def dues() -> dict[str, float]:
-        return {name: float(visits.table.due[family.visit]) for name, family in families.items()}
+        return {name: visits.table.due_of(family.visit) for name, family in families.items()}
 
     visits.day(settings, now=1.3, end=2.0, today=1)
     after_day_1 = calendar.add_working_days(1.3, 20, at=0.75)

@@ -12,7 +12,8 @@ late, or cancelled before or after falling due), and the table counts each endin
 
     set = on time + late + cancelled before due + cancelled overdue + open.
 
-A free slot has no children and no due day (infinity).
+A free slot has no children and no place. (A due day is kept in its place only: written as each task is done,
+it is read at month ends.)
 """
 
 from __future__ import annotations
@@ -49,7 +50,6 @@ class DueTable:
     """Slots of open tasks, one per family, with their due days and the families' children; the tasks' places."""
 
     def __init__(self) -> None:
-        self.due: list[float] = []
         self.size: list[int] = []  # the family's children (0: a free slot)
         self.families: list[Family | None] = []
         self._places: list[Place | None] = []  # each slot's task's place
@@ -75,8 +75,7 @@ class DueTable:
             self.size[slot] = family.size
             self.families[slot] = family
         else:
-            slot = len(self.due)
-            self.due.append(due)
+            slot = len(self.size)
             self.size.append(family.size)
             self.families.append(family)
             self._places.append(None)
@@ -87,15 +86,15 @@ class DueTable:
         """The family closed: its task ends undone and the slot is free."""
         if slot is None:
             return
-        if self.due[slot] < now:
+        place = self._places[slot]
+        assert place is not None
+        if place.due < now:
             self._cancelled_overdue += 1
         else:
             self._cancelled_before_due += 1
-        place = self._places[slot]
-        assert place is not None
         place.where = GONE
         self._places[slot] = None
-        self.due[slot], self.size[slot] = math.inf, 0
+        self.size[slot] = 0
         self.families[slot] = None
         self._free.append(slot)
 
@@ -170,12 +169,10 @@ class DueTable:
         """The task, just done, set once more, due on ``due``: its place back in the calendar."""
         self._set += 1
         place.due, place.seq, place.where = due, self._set, IN_CALENDAR
-        self.due[place.slot] = due
         self._file(place)
 
     def _place(self, slot: int, family: Family, due: float) -> None:
         self._set += 1
-        self.due[slot] = due
         place = self._places[slot] = Place(due, self._set, slot, family)
         self._file(place)
 
@@ -189,21 +186,28 @@ class DueTable:
             calendar.append([])
         calendar[day].append(place)
 
+    def due_of(self, slot: int) -> float:
+        """When the task in ``slot`` is due."""
+        place = self._places[slot]
+        assert place is not None, "a free slot has no task"
+        return place.due
+
     def children(self, cutoff: float) -> tuple[int, int]:
         """(Children with an open task, of whom those whose task is due on or after ``cutoff``.)"""
         every = up = 0
-        for due, size in zip(self.due, self.size):
-            every += size
-            if due >= cutoff:
-                up += size
+        for place, size in zip(self._places, self.size):
+            if place is not None:
+                every += size
+                if place.due >= cutoff:
+                    up += size
         return every, up
 
     def open_tasks(self, now: float) -> tuple[int, int]:
         """(open tasks not yet due, open tasks overdue) at ``now``."""
         live = overdue = 0
-        for due, size in zip(self.due, self.size):
-            if size:
+        for place in self._places:
+            if place is not None:
                 live += 1
-                if due < now:
+                if place.due < now:
                     overdue += 1
         return live - overdue, overdue

@@ -55,10 +55,10 @@ class VisitTable(DueTable):
         counts = {}
         for code, name in enumerate(VISITED_STAGES):  # a pass a stage: sums kept as plain numbers, not in a list
             every = up = 0
-            for due, size, stage in zip(self.due, self.size, self.stage):
-                if size and stage == code:
+            for place, size, stage in zip(self._places, self.size, self.stage):
+                if place is not None and stage == code:
                     every += size
-                    if due >= cutoff:
+                    if place.due >= cutoff:
                         up += size
             counts[name] = (every, up)
         return counts
@@ -83,7 +83,6 @@ class VisitRound:
         self.table = VisitTable()
         self._calendar = calendar
         self._support = support
-        self._time: dict[Worker, VisitTime] = {}
         self._clocks: dict[tuple[int, int], tuple[list[list[float]], int]] = {}  # see _clock_ends
         self._clocks_for: Visits | None = None
         self._clocks_now: tuple[list[list[float]], int] = ([], 0)
@@ -115,15 +114,15 @@ class VisitRound:
         the order made. This is the layer's hot loop: a worker's hours are worked out inline (``TimeBank``'s
         rule).
         """
-        table, times = self.table, self._time
+        table = self.table
         listed: list[VisitTime] = []  # the workers with visits due, in the order of their most overdue
         for place in table.due_before(end):
             worker = place.family.worker
             if worker is None:  # a family with no social worker is not visited
                 continue
-            time = times.get(worker)
+            time = worker.visit_time
             if time is None:
-                time = times[worker] = VisitTime(worker)
+                time = worker.visit_time = VisitTime(worker)
             if time.listed == today:
                 time.due.append(place)
             else:

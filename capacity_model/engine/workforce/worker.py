@@ -15,6 +15,7 @@ from ...measures import PERMANENT_KINDS
 if TYPE_CHECKING:  # for annotations only
     from ..costs import CostSpell
     from ..family import Family
+    from ..oversight.visits import VisitTime
     from ..streams import Fate
 
 NO_CEILING = 1 << 30
@@ -60,6 +61,7 @@ class Worker:
     fate: Fate | None = None  # the worker's own numbers (leaving, moving), set when they join
     spells: list[CostSpell] = field(default_factory=list)
     absence_spell: AbsenceSpell | None = None  # while absent
+    visit_time: VisitTime | None = None  # with the oversight layer on: their hours for visits, once they have any due
 
     def take(self, family: Family) -> None:
         """Hold ``family``'s children from now on."""
