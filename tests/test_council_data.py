@@ -181,8 +181,8 @@ def test_an_imported_childs_visits_follow_their_own_time_in_care():
     replication.start()
     family = next(iter(replication.pathway.open_families.values()))
     visits = replication.oversight.visits.table  # the family's next visit is its slot there
-    assert visits.since[family.visit] == (date(2020, 2, 1) - AS_OF).days
-    assert visits.due[family.visit] <= 2 + 42  # spread over the first year's 6 weeks from the first working day, not 3 months
+    assert visits.place(family.visit).since == (date(2020, 2, 1) - AS_OF).days
+    assert visits.place(family.visit).due <= 2 + 42  # spread over the first year's 6 weeks from the first working day, not 3 months
 
 
 def test_excel_workbooks_import_as_the_csv_files_do(imported, tmp_path, capsys):

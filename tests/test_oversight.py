@@ -142,7 +142,7 @@ def test_a_visit_falls_to_the_familys_social_worker_of_the_day():
     families["moved"].worker, families["unallocated"].worker = second, None
 
     def dues() -> dict[str, float]:
-        return {name: visits.table.due_of(family.visit) for name, family in families.items()}
+        return {name: visits.table.place(family.visit).due for name, family in families.items()}
 
     visits.day(settings, now=1.3, end=2.0, today=1)
     after_day_1 = calendar.add_working_days(1.3, 20, at=0.75)

@@ -33,7 +33,8 @@ GONE: Final = 2
 class Place:
     """A task's place in the order tasks are met: by due day, then the order set (``seq``); in ``slot``, for
     ``family``. ``where`` it is: IN_CALENDAR (not yet due), WAITING (due), GONE (cancelled). Done and set again,
-    the same place goes back in the calendar with its new due day and order."""
+    the same place goes back in the calendar with its new due day and order. A visit's place also holds the
+    family's stage (a ``visits.STAGE_CODE``) and ``since``, when its schedule began."""
 
     def __init__(self, due: float, seq: int, slot: int, family: Family) -> None:
         self.due = due
@@ -41,6 +42,8 @@ class Place:
         self.slot = slot
         self.family = family
         self.where = IN_CALENDAR
+        self.stage = 0
+        self.since = 0.0
 
     def __lt__(self, other: Place) -> bool:
         return self.due < other.due or (self.due == other.due and self.seq < other.seq)
@@ -186,11 +189,11 @@ class DueTable:
             calendar.append([])
         calendar[day].append(place)
 
-    def due_of(self, slot: int) -> float:
-        """When the task in ``slot`` is due."""
+    def place(self, slot: int) -> Place:
+        """The place of the task in ``slot``."""
         place = self._places[slot]
         assert place is not None, "a free slot has no task"
-        return place.due
+        return place
 
     def children(self, cutoff: float) -> tuple[int, int]:
         """(Children with an open task, of whom those whose task is due on or after ``cutoff``.)"""

@@ -34,20 +34,13 @@ CIC = STAGE_CODE["cic"]
 
 class VisitTable(DueTable):
     """Every open family's next visit: its due day, order set, children, stage (a ``STAGE_CODE``) and the day
-    its schedule began (for a child in care, the first year's visits are more frequent)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stage: list[int] = []
-        self.since: list[float] = []
+    its schedule began (for a child in care, the first year's visits are more frequent), the last two in its
+    place."""
 
     def set_visit(self, family: Family, due: float, stage: int, since: float) -> int:
         slot = self.set(family, due)
-        if slot == len(self.stage):  # a new slot
-            self.stage.append(stage)
-            self.since.append(since)
-        else:
-            self.stage[slot], self.since[slot] = stage, since
+        place = self.place(slot)
+        place.stage, place.since = stage, since
         return slot
 
     def children_by_stage(self, cutoff: float) -> dict[str, tuple[int, int]]:
@@ -55,8 +48,8 @@ class VisitTable(DueTable):
         counts = {}
         for code, name in enumerate(VISITED_STAGES):  # a pass a stage: sums kept as plain numbers, not in a list
             every = up = 0
-            for place, size, stage in zip(self._places, self.size, self.stage):
-                if place is not None and stage == code:
+            for place, size in zip(self._places, self.size):
+                if place is not None and place.stage == code:
                     every += size
                     if place.due >= cutoff:
                         up += size
@@ -158,10 +151,8 @@ class VisitRound:
                     made += places
                 hours -= n * per_visit
             time.hours, time.counted_to = hours, today  # what is left is saved up (TimeBank.spend)
-        stages, since = table.stage, table.since
         for place in made:
-            slot = place.slot
-            table.set_again(place, self._after(settings, stages[slot], table.done(place, now), since[slot]))
+            table.set_again(place, self._after(settings, place.stage, table.done(place, now), place.since))
 
     def _clock_ends(self, settings: Visits) -> tuple[list[list[float]], int]:
         """(When a Child in Need and a Child Protection visit made on each calendar day make the next due, by
