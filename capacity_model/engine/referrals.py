@@ -14,7 +14,7 @@ from simpy.events import ProcessGenerator
 
 from ..scenario import Scenario
 from ..scenario.calendar import YEAR_DAYS
-from .alarm import Alarm
+from .alarm import Agenda, Alarm
 from .horizon import Horizon
 from .in_force import ScenarioInForce
 from .pathway import Pathway
@@ -22,9 +22,10 @@ from .streams import FateBank, RandomStreams
 
 
 class Referrals:
-    def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, horizon: Horizon, streams: RandomStreams,
-                 pathway: Pathway):
+    def __init__(self, env: simpy.Environment, agenda: Agenda, in_force: ScenarioInForce, horizon: Horizon,
+                 streams: RandomStreams, pathway: Pathway):
         self.env = env
+        self.agenda = agenda
         self.in_force = in_force
         self._calendar = horizon.calendar
         self._pathway = pathway
@@ -87,7 +88,7 @@ class Candidate(Alarm):
     def __init__(self, referrals: Referrals, regular: bool, delay: float) -> None:
         self.referrals = referrals
         self.regular = regular
-        super().__init__(referrals.env, delay)
+        super().__init__(referrals.agenda, delay)
 
     def rang(self) -> None:
         self.referrals._candidate(self.regular)

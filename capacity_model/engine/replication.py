@@ -27,6 +27,7 @@ import simpy
 
 from ..measures import MonthEnd
 from ..scenario import Scenario
+from .alarm import Agenda
 from .costs import CostLedger
 from .day_plan import RUN_ENDS
 from .workforce.payroll import Payroll
@@ -48,6 +49,7 @@ class Replication:
     def __init__(self, scenario: Scenario, seed: int, replication: int, months: int,
                  emit: Callable[[MonthEnd], None]):
         self.env = env = simpy.Environment()
+        agenda = Agenda(env)
         self.horizon = horizon = Horizon(scenario, months)
         self.streams = streams = RandomStreams(seed, replication)
         self.in_force = in_force = ScenarioInForce(env, scenario, horizon)
@@ -58,8 +60,8 @@ class Replication:
         self.workforce.serve(self.desk)
         self.oversight = (Oversight(env, in_force, horizon, streams, self.workforce.support)
                           if scenario.oversight is not None else None)
-        self.pathway = Pathway(env, in_force, horizon, self.desk, self.tally, self.oversight)
-        self.referrals = Referrals(env, in_force, horizon, streams, self.pathway)
+        self.pathway = Pathway(env, agenda, in_force, horizon, self.desk, self.tally, self.oversight)
+        self.referrals = Referrals(env, agenda, in_force, horizon, streams, self.pathway)
         self.initial_state = InitialState(in_force, horizon, streams, self.workforce, self.referrals,
                                           self.pathway, self.desk, self.tally)
         self.monitor = Monitor(env, in_force, horizon, self.tally, self.workforce,
