@@ -37,9 +37,7 @@ def time_single(repeats: int) -> dict:
     run_replication(scenario, SEED, FIRST_REPLICATION - 1, MONTHS)  # warm-up: imports, caches, first-call costs
     times = []
     for r in range(FIRST_REPLICATION, FIRST_REPLICATION + repeats):
-        start = time.perf_counter()
-        run_replication(scenario, SEED, r, MONTHS)
-        times.append(time.perf_counter() - start)
+        times.append(measures.seconds_with_its_garbage(lambda: run_replication(scenario, SEED, r, MONTHS)))
     return {"months": MONTHS, "seed": SEED, "replications": [FIRST_REPLICATION, FIRST_REPLICATION + repeats - 1],
             "seconds": times, "median": statistics.median(times), "min": min(times), "max": max(times),
             "version": getattr(capacity_model, "__version__", None), "module": str(Path(capacity_model.__file__).resolve()),
@@ -62,9 +60,7 @@ def time_oversight(repeats: int) -> dict:
     times = {"on": [], "off": []}
     for r in range(FIRST_REPLICATION, FIRST_REPLICATION + repeats):
         for name, scenario in (("off", off), ("on", on)):
-            start = time.perf_counter()
-            run_replication(scenario, SEED, r, MONTHS)
-            times[name].append(time.perf_counter() - start)
+            times[name].append(measures.seconds_with_its_garbage(lambda: run_replication(scenario, SEED, r, MONTHS)))
     medians = {name: statistics.median(found) for name, found in times.items()}
     return {"seconds": times, "median_on": medians["on"], "median_off": medians["off"],
             "ratio": medians["on"] / medians["off"]}
