@@ -1,7 +1,7 @@
 """The package's build: everything is in pyproject.toml but the compiled engine.
 
 When the package is built (``pip install .``), the engine and the working-day calendar are compiled to C
-extensions with mypyc, from the same typed Python source, so that a replication runs about 1.5 times as fast;
+extensions with mypyc, from the same typed Python source, so that a replication runs about 2.5 to 3 times as fast;
 the source files are installed beside them. The results are the same digit for digit
 (tests/test_compiled.py). An editable install (``pip install -e .``, for working on the code) and
 ``CAPACITY_MODEL_PURE_PYTHON=1`` leave the code as written; without a C compiler the build says so and
@@ -40,7 +40,7 @@ class OptionalBuildExt(build_ext):
         except (CCompilerError, ExecError, PlatformError) as error:
             self.extensions = []
             self.warn(f"capacity-model: the engine could not be compiled ({error}); it is installed as plain "
-                      "Python, which gives the same results about 1.5 times more slowly. Install a C compiler "
+                      "Python, which gives the same results 2.5 to 3 times more slowly. Install a C compiler "
                       "and reinstall to compile it, or set CAPACITY_MODEL_PURE_PYTHON=1 to say this is meant.")
 
 
