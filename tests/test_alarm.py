@@ -3,9 +3,10 @@ they go straight into SimPy's queue or wait in the agenda for their week."""
 
 from __future__ import annotations
 
+import pytest
 import simpy
 
-from capacity_model.engine.alarm import Agenda, Alarm
+from capacity_model.engine.alarm import Agenda, Alarm, Turn
 
 
 class Note(Alarm):
@@ -57,7 +58,7 @@ def test_alarms_set_months_ahead_ring_at_their_moment_in_the_order_set():
     env.run(until=120.0)
     assert heard == [(0.1, "start")] + [(due, name) for name in (
         "timeout before", "alarm 1", "alarm 2", "timeout after", "alarm on day 50", "alarm on day 95")]
-    assert len(env._queue) <= 3  # the agenda's turns (a week apart): nothing else left waiting
+    assert [type(event) for *_, event in env._queue if isinstance(event, Alarm)] == [Turn]  # nothing else waits
 
 
 def test_the_agenda_keeps_far_alarms_out_of_simpys_queue():
@@ -82,3 +83,15 @@ def test_an_alarm_can_set_the_next_and_a_run_stops_at_its_end():
     Tick(agenda, 0.25)
     env.run(until=40.0)
     assert heard == [0.25, 10.25, 20.25, 30.25]
+
+
+def test_an_agenda_started_late_keeps_its_weeks_and_refuses_a_negative_delay():
+    env = simpy.Environment(initial_time=100.0)
+    agenda, heard = Agenda(env), []
+    Note(agenda, 30.0, heard, "a month on")
+    Note(agenda, 1.0, heard, "tomorrow")
+    env.run(until=200.0)
+    assert heard == [(101.0, "tomorrow"), (130.0, "a month on")]
+    for bad in (-1.0, float("nan")):
+        with pytest.raises(ValueError, match="cannot be set"):
+            Note(agenda, bad, heard, "never")

@@ -5,7 +5,9 @@ be (at the same moment and in the same order), that calls its own ``rang`` when 
 kind of alarm is a subclass holding what ``rang`` needs, so setting one makes no closure, no
 callback list and no ``Timeout`` (whose construction is interpreted Python), for the waits the
 engine sets by the hundred thousand: the end of a family's stage, a re-referral, the next
-referral. An alarm carries no value and is not for a process to yield; it only rings.
+referral. An alarm carries no value and is not for a process to yield; it only rings. Its
+kinds are subclasses in the engine itself (compiled, its classes cannot be subclassed from
+outside it).
 
 SimPy's queue is a heap, and every event taken from it costs a comparison for each level of
 the heap. Most of a service's alarms are plans' ends months away, so an ``Agenda`` keeps
@@ -19,6 +21,7 @@ and among events due at the same moment in the same place, as it would have from
 
 from __future__ import annotations
 
+import math
 from heapq import heappush
 from typing import Final
 
@@ -47,7 +50,7 @@ def ring(alarm: Alarm) -> None:
     alarm.rang()
 
 
-RINGING: tuple[object, ...] = (ring,)
+RINGING: Final[tuple[object, ...]] = (ring,)
 """Every alarm's callbacks: one function, shared."""
 
 
@@ -59,11 +62,14 @@ class Agenda:
 
     def __init__(self, env: simpy.Environment) -> None:
         self.env = env
-        self._open_until = 2 * self.WEEK  # alarms due before this go straight into SimPy's queue
+        # alarms due before the end of next week go straight into SimPy's queue
+        self._open_until = (math.floor(env.now / self.WEEK) + 2) * self.WEEK
         self._weeks: dict[int, list[Alarm]] = {}  # the rest, by the week they are due in (a WEEK's days from 0)
-        Turn(self, self.WEEK)
+        Turn(self, self._open_until - self.WEEK - env.now)
 
     def set(self, alarm: Alarm, delay: float) -> None:
+        if not delay >= 0.0:  # (nor NaN) as a Timeout would refuse it
+            raise ValueError(f"an alarm cannot be set {delay} days ahead")
         env = self.env
         due = env.now + delay  # as Environment.schedule works it out
         if due < self._open_until:

@@ -114,8 +114,9 @@ class FateBank:
             self._next = 0
         row = self._next
         self._next += 1
-        return Fate(self._firsts, RestOfRow(self._began, row * self.ROW_LENGTH + self.FIRST,
-                                            self.ROW_LENGTH - self.FIRST, self._overflow),
+        return Fate(self._firsts, RestOfRow(type(self._stream.bit_generator), self._began,
+                                            row * self.ROW_LENGTH + self.FIRST, self.ROW_LENGTH - self.FIRST,
+                                            self._overflow),
                     start=row * self.FIRST, end=(row + 1) * self.FIRST)
 
 
@@ -123,7 +124,8 @@ class RestOfRow:
     """The ``count`` numbers a stream gave after its first ``after`` from ``began`` (its state then), drawn again
     (PCG64 jumps ahead without drawing); then the overflow stream's, as a ``Fate`` asks for more."""
 
-    def __init__(self, began: Any, after: int, count: int, overflow: Callable[[], list[float]]):
+    def __init__(self, kind: Any, began: Any, after: int, count: int, overflow: Callable[[], list[float]]):
+        self._kind = kind  # the stream's kind of bit generator (PCG64)
         self._began: Any = began  # None once drawn
         self._after = after
         self._count = count
@@ -132,7 +134,7 @@ class RestOfRow:
     def __call__(self) -> list[float]:
         if self._began is None:
             return self._overflow()
-        bits = np.random.PCG64(0)
+        bits = self._kind()
         bits.state = self._began
         bits.advance(self._after)
         rest: list[float] = np.random.Generator(bits).random(self._count).tolist()

@@ -2,8 +2,8 @@
 
 A round that sets one task per open family and meets, each working day, the tasks due by the day's end (the
 team managers' case supervision, from one pool of time; statutory visits, from each social worker's) keeps them
-here: a slot per family holds the task's due day and the family's children, and the task its ``Place`` in the
-order tasks are met (due day, then the order set). A task waits for its day in a calendar, a list per due day
+here: a slot per family holds the family's children and the task's ``Place`` in the order tasks are met (its
+due day, then the order set). A task waits for its day in a calendar, a list per due day
 sorted when the day comes; once due and not done it waits, in order, with the others due at the last round.
 So a day's round reads the tasks due, most overdue first and at the same moment in the order set, without
 sorting them all again: the order one heap of every task would give (``tasks.TaskBook``'s). A task done or

@@ -12,7 +12,7 @@ days in care (within a week of coming into care, then every 6 weeks in the first
 then every 3 months; regulation 28). A child with no social worker is not visited. A visit
 falls to whoever is the family's social worker on the day it is made.
 
-Every open family's next visit is a slot in a ``VisitTable`` (a ``DueTable`` that also holds
+Every open family's next visit is a slot in a ``VisitTable`` (a ``DueTable`` whose places also hold
 the stage and when its schedule began), which gives the day's visits due in order; the round shares
 them out to the families' social workers of the day, one step per visit due.
 """
