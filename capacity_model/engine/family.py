@@ -8,7 +8,6 @@ from .streams import Fate
 
 if TYPE_CHECKING:  # for annotations only
     from .allocation_queue import QueueEntry
-    from .oversight.tasks import Task
     from .workforce.worker import Worker
 
 
@@ -56,4 +55,4 @@ class Family:
         self.holdings: list[Holding] = []
         self.visit: int | None = None  # with oversight on: the slots of its next statutory visit and supervision,
         self.supervision: int | None = None  # and its next IRO meeting
-        self.meeting: Task | None = None
+        self.meeting: object = None  # (the IRO service's Task)

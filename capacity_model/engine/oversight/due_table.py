@@ -22,7 +22,7 @@ import math
 from typing import Final
 
 from ..family import Family
-from .tasks import ENDINGS
+from .tasks import ENDINGS, InDueOrder
 
 
 IN_CALENDAR: Final = 0
@@ -30,7 +30,7 @@ WAITING: Final = 1
 GONE: Final = 2
 
 
-class Place:
+class Place(InDueOrder):
     """A task's place in the order tasks are met: by due day, then the order set (``seq``); in ``slot``, for
     ``family``. ``where`` it is: IN_CALENDAR (not yet due), WAITING (due), GONE (cancelled). Done and set again,
     the same place goes back in the calendar with its new due day and order. A visit's place also holds the
@@ -44,9 +44,6 @@ class Place:
         self.where = IN_CALENDAR
         self.stage = 0
         self.since = 0.0
-
-    def __lt__(self, other: Place) -> bool:
-        return self.due < other.due or (self.due == other.due and self.seq < other.seq)
 
 
 class DueTable:

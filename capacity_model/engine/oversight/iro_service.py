@@ -51,7 +51,8 @@ class IroMeetings:
         family.meeting = self.book.set(family, kind, due, now, number=1 if spread is None else 3)
 
     def stop(self, family: Family, now: float) -> None:
-        self.book.cancel(family.meeting, now)
+        meeting = family.meeting
+        self.book.cancel(meeting if isinstance(meeting, Task) else None, now)
         family.meeting = None
 
     def day(self, settings: IroService, now: float, end: float, today: int) -> None:

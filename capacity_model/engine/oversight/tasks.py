@@ -23,12 +23,25 @@ from ..family import Family
 ENDINGS = ("on_time", "late", "cancelled_before_due", "cancelled_overdue")
 
 
-class Task:
+class InDueOrder:
+    """Something due on ``due``, the ``seq``-th set: in the order tasks are met, most overdue first and, due at the
+    same moment, in the order set (a task in a book, a task's place in a due table)."""
+
+    __slots__ = ("due", "seq")
+
+    due: float
+    seq: int
+
+    def __lt__(self, other: InDueOrder) -> bool:
+        return self.due < other.due or (self.due == other.due and self.seq < other.seq)
+
+
+class Task(InDueOrder):
     """One task for one family: ``kind`` says what, ``since`` when the schedule it belongs to began, ``number``
     which of the schedule's it is; ``not_before``, put off until then. In a book, tasks go in order of due day,
     then of the order they were put in it (``seq``)."""
 
-    __slots__ = ("due", "family", "kind", "since", "number", "ended", "not_before", "seq")
+    __slots__ = ("family", "kind", "since", "number", "ended", "not_before")
 
     def __init__(self, due: float, family: Family, kind: str, since: float, number: int = 1) -> None:
         self.due = due
@@ -39,9 +52,6 @@ class Task:
         self.ended = False
         self.not_before = 0.0
         self.seq = 0
-
-    def __lt__(self, other: Task) -> bool:
-        return self.due < other.due or (self.due == other.due and self.seq < other.seq)
 
 
 class TaskBook:

@@ -113,8 +113,10 @@ class VisitRound:
             worker = place.family.worker
             if worker is None:  # a family with no social worker is not visited
                 continue
-            time = worker.visit_time
-            if time is None:
+            kept = worker.visit_time
+            if isinstance(kept, VisitTime):
+                time = kept
+            else:
                 time = worker.visit_time = VisitTime(worker)
             if time.listed == today:
                 time.due.append(place)

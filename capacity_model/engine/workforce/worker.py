@@ -8,14 +8,13 @@ leaves or goes on long-term absence needs an explicit rule for their children.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...measures import PERMANENT_KINDS
 
 if TYPE_CHECKING:  # for annotations only
     from ..costs import CostSpell
     from ..family import Family
-    from ..oversight.visits import VisitTime
     from ..streams import Fate
 
 NO_CEILING = 1 << 30
@@ -61,7 +60,7 @@ class Worker:
     fate: Fate | None = None  # the worker's own numbers (leaving, moving), set when they join
     spells: list[CostSpell] = field(default_factory=list)
     absence_spell: AbsenceSpell | None = None  # while absent
-    visit_time: VisitTime | None = None  # with the oversight layer on: their hours for visits, once they have any due
+    visit_time: Any = None  # with the oversight layer on, its own record of their hours for visits (a VisitTime)
 
     def take(self, family: Family) -> None:
         """Hold ``family``'s children from now on."""
