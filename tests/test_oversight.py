@@ -134,6 +134,7 @@ def test_a_visit_falls_to_the_familys_social_worker_of_the_day():
         update={"hours_per_fte_week": 3.5, "hours_per_visit": 3.5})
     calendar = WorkingCalendar(date(2020, 4, 6), 60)  # day 0 a Monday
     visits = VisitRound(calendar, SimpleNamespace(caseload_relief={"duty": 0.0}))
+    visits.use(settings)
     first, second = Worker(), Worker()
     families = {name: SimpleNamespace(stage="cin", size=1, worker=first) for name in
                 ("later", "moved", "earlier", "unallocated")}
@@ -144,14 +145,14 @@ def test_a_visit_falls_to_the_familys_social_worker_of_the_day():
     def dues() -> dict[str, float]:
         return {name: visits.table.place(family.visit).due for name, family in families.items()}
 
-    visits.day(settings, now=1.3, end=2.0, today=1)
+    visits.day(now=1.3, end=2.0, today=1)
     after_day_1 = calendar.add_working_days(1.3, 20, at=0.75)
     assert dues() == {"later": 0.6, "moved": after_day_1, "earlier": after_day_1, "unallocated": 0.1}
     first.absent, families["unallocated"].worker = True, first
-    visits.day(settings, now=2.3, end=3.0, today=6)  # a week's hours come in, but the worker is absent
+    visits.day(now=2.3, end=3.0, today=6)  # a week's hours come in, but the worker is absent
     assert dues() == {"later": 0.6, "moved": after_day_1, "earlier": after_day_1, "unallocated": 0.1}
     first.absent = False
-    visits.day(settings, now=3.3, end=4.0, today=11)  # a week's hours again: one visit
+    visits.day(now=3.3, end=4.0, today=11)  # a week's hours again: one visit
     assert dues() == {"later": 0.6, "moved": after_day_1, "earlier": after_day_1,
                       "unallocated": calendar.add_working_days(3.3, 20, at=0.75)}
     assert visits.table.counts["late"] == 3 and visits.table.open_tasks(now=3.3) == (3, 1)

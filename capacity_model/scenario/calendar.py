@@ -16,7 +16,7 @@ from typing import Final, Iterator
 import holidays
 import numpy as np
 
-YEAR_DAYS = 365.0
+YEAR_DAYS: Final = 365.0
 """Days in a year for rates given per year (leap days are not counted separately)."""
 
 

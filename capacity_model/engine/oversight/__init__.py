@@ -39,7 +39,6 @@ class Oversight:
     def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, horizon: Horizon,
                  streams: RandomStreams, support: Support):
         self.env = env
-        self.in_force = in_force
         self._horizon = horizon
         self._spread = streams.uniforms("oversight")
         self.visits = VisitRound(horizon.calendar, support)
@@ -52,11 +51,15 @@ class Oversight:
         settings = scenario.oversight
         assert settings is not None
         self.settings: OversightSettings = settings
+        self._managers_fte = scenario.workforce.team_managers.in_post_fte
+        self.visits.use(settings.visits)
+        self.supervision.use(settings.supervision)
+        self.meetings.use(settings.iro_service)
 
     def opened(self, family: Family, at_origin: bool = False, stage_started: float | None = None) -> None:
         """A family is referred (or, ``at_origin``, was already open at the origin, in a stage begun on
         ``stage_started``: due days spread over intervals)."""
-        settings, now = self.settings, self.env.now
+        now = self.env.now
         supervision: float | None = None
         visit: float | None = None
         meeting: float | None = None
@@ -64,20 +67,20 @@ class Oversight:
             now = float(self._horizon.calendar.next_day_on(now, EVERY_DAY))
             spread = self._spread
             supervision, visit, meeting = spread.uniform(), spread.uniform(), spread.uniform()
-        self.supervision.start(family, settings.supervision.every_days, now, supervision)
+        self.supervision.start(family, now, supervision)
         if family.stage in STAGE_CODE:  # a stage with visits (and, in Child Protection or care, meetings)
-            self.visits.start(family, settings.visits, now, visit,
+            self.visits.start(family, now, visit,
                               since=stage_started if stage_started is not None else family.referral_day)
-            self.meetings.start(family, settings.iro_service, now, meeting)
+            self.meetings.start(family, now, meeting)
         else:  # an assessment
             family.visit = family.meeting = None
 
     def stage_changed(self, family: Family) -> None:
-        settings, now = self.settings, self.env.now
+        now = self.env.now
         self.visits.stop(family, now)
         self.meetings.stop(family, now)
-        self.visits.start(family, settings.visits, now)
-        self.meetings.start(family, settings.iro_service, now)
+        self.visits.start(family, now)
+        self.meetings.start(family, now)
 
     def closed(self, family: Family) -> None:
         now = self.env.now
@@ -89,14 +92,14 @@ class Oversight:
 
     def days(self) -> ProcessGenerator:
         """Every working day: the day's visits, supervision and meetings, in the time each has."""
-        env, in_force = self.env, self.in_force
+        env = self.env
         for day, today, following in self._horizon.calendar.working_days_from(0):
             yield env.timeout(day + OVERSIGHT_DAY - env.now)
-            now, scenario, settings = env.now, in_force.scenario, self.settings
+            now = env.now
             end = float(following)  # tasks due before the next working day are today's
-            self.visits.day(settings.visits, now, end, today)
-            self.supervision.day(settings.supervision, scenario.workforce.team_managers.in_post_fte, now, end, today)
-            self.meetings.day(settings.iro_service, now, end, today)
+            self.visits.day(now, end, today)
+            self.supervision.day(self._managers_fte, now, end, today)
+            self.meetings.day(now, end, today)
 
     def snapshot(self, cutoff: float, flows: bool) -> OversightSnapshot:
         """Children up to date at ``cutoff`` and, if ``flows``, the month's meetings (then started afresh)."""

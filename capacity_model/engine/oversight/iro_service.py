@@ -25,7 +25,8 @@ PUT_OFF_DAYS = 7
 
 
 class IroMeetings:
-    """Every family's next conference or review, and each day's meetings."""
+    """Every family's next conference or review, and each day's meetings, by the IRO service's settings in force
+    (``use``)."""
 
     def __init__(self, calendar: WorkingCalendar, put_off: Fate):
         self.book = TaskBook()
@@ -33,18 +34,35 @@ class IroMeetings:
         self._put_off = put_off
         self._time = TimeBank()
         self.month_held = {kind: [0, 0] for kind in MEETINGS}  # children at meetings held, of whom in time
+        # the settings in force, as plain numbers: set by ``use`` before any meeting is set
 
-    def start(self, family: Family, settings: IroService, now: float, spread: float | None = None) -> None:
+    def use(self, settings: IroService) -> None:
+        """The IRO service's settings in force from now, read once here as plain numbers, not for every meeting."""
+        self._iro_fte, self._iro_hours_per_fte_week = float(settings.in_post_fte), float(settings.hours_per_fte_week)
+        self._minute_takers_fte = None if settings.minute_takers_fte is None else float(settings.minute_takers_fte)
+        self._minute_taker_hours_per_fte_week = float(settings.minute_taker_hours_per_fte_week)
+        self._kept = 1.0 - settings.time_lost_to_absence_share
+        self._conference_hours, self._review_hours = float(settings.hours_per_conference), float(settings.hours_per_review)
+        self._minute_hours = float(settings.minute_taker_hours_per_meeting)
+        self._conferences_put_off, self._reviews_put_off = (float(settings.conferences_put_off_share),
+                                                            float(settings.reviews_put_off_share))
+        self._conference_within = settings.conference_within_working_days
+        self._cic_first_review_within = settings.cic_first_review_working_days
+        self._cp_first_review, self._cp_review_every = float(settings.cp_first_review_days), float(settings.cp_review_every_days)
+        self._cic_second_review, self._cic_review_every = (float(settings.cic_second_review_days),
+                                                          float(settings.cic_review_every_days))
+
+    def start(self, family: Family, now: float, spread: float | None = None) -> None:
         """The first meeting of the family's stage (``spread``: at the origin, a share of a review interval gone)."""
         stage, add = family.stage, self._calendar.add_working_days
         kind: str
         due: float
         if stage == "cp":
-            kind, due = (("cp_review", now + spread * settings.cp_review_every_days) if spread is not None else
-                         ("icpc", add(now, settings.conference_within_working_days, at=CLOCKS_RUN_OUT)))
+            kind, due = (("cp_review", now + spread * self._cp_review_every) if spread is not None else
+                         ("icpc", add(now, self._conference_within, at=CLOCKS_RUN_OUT)))
         elif stage == "cic":
-            kind, due = "cic_review", (now + spread * settings.cic_review_every_days if spread is not None else
-                                       add(now, settings.cic_first_review_working_days, at=CLOCKS_RUN_OUT))
+            kind, due = "cic_review", (now + spread * self._cic_review_every if spread is not None else
+                                       add(now, self._cic_first_review_within, at=CLOCKS_RUN_OUT))
         else:
             family.meeting = None
             return
@@ -55,39 +73,40 @@ class IroMeetings:
         self.book.cancel(meeting if isinstance(meeting, Task) else None, now)
         family.meeting = None
 
-    def day(self, settings: IroService, now: float, end: float, today: int) -> None:
+    def day(self, now: float, end: float, today: int) -> None:
         """Today's meetings (``end``: the next working day; ``today``: the working-day count), most overdue first, in the hours there are."""
         book = self.book
         book.bring_back(now)
         task = book.first_due()
         if task is None or task.due >= end:
             return
-        kept, time = 1.0 - settings.time_lost_to_absence_share, self._time
-        iro_hours = time.hours("iros", today, settings.in_post_fte * settings.hours_per_fte_week * kept)
-        minute_hours = (float("inf") if settings.minute_takers_fte is None else time.hours(
-            "minute_takers", today, settings.minute_takers_fte * settings.minute_taker_hours_per_fte_week * kept))
+        kept, time = self._kept, self._time
+        iro_hours = time.hours("iros", today, self._iro_fte * self._iro_hours_per_fte_week * kept)
+        minute_hours = (float("inf") if self._minute_takers_fte is None else time.hours(
+            "minute_takers", today, self._minute_takers_fte * self._minute_taker_hours_per_fte_week * kept))
+        per_meeting = self._minute_hours
         while task is not None and task.due < end:
             conference = task.kind == "icpc"
-            share = settings.conferences_put_off_share if conference else settings.reviews_put_off_share
+            share = self._conferences_put_off if conference else self._reviews_put_off
             if share and not task.not_before and task.due >= now and self._put_off.uniform() < share:
                 book.put_off(task, now + PUT_OFF_DAYS)  # for other reasons than capacity, once
             else:
-                hours = settings.hours_per_conference if conference else settings.hours_per_review
-                if hours > iro_hours + 1e-9 or settings.minute_taker_hours_per_meeting > minute_hours + 1e-9:
+                hours = self._conference_hours if conference else self._review_hours
+                if hours > iro_hours + 1e-9 or per_meeting > minute_hours + 1e-9:
                     break
                 iro_hours -= hours
-                minute_hours -= settings.minute_taker_hours_per_meeting
-                self._held(book.pop(), settings, now)
+                minute_hours -= per_meeting
+                self._held(book.pop(), now)
             task = book.first_due()
         time.spend("iros", today, iro_hours)
         time.spend("minute_takers", today, minute_hours)
 
-    def _held(self, task: Task, settings: IroService, now: float) -> None:
+    def _held(self, task: Task, now: float) -> None:
         day, kind = max(task.due, now), task.kind
         if kind == "cic_review":
-            after = settings.cic_second_review_days if task.number == 1 else settings.cic_review_every_days
+            after = self._cic_second_review if task.number == 1 else self._cic_review_every
         else:
-            after = settings.cp_first_review_days if kind == "icpc" else settings.cp_review_every_days
+            after = self._cp_first_review if kind == "icpc" else self._cp_review_every
         on_time = self.book.redo(task, day, day + after, since=day)
         task.kind = "cic_review" if kind == "cic_review" else "cp_review"
         held = self.month_held[kind]

@@ -18,29 +18,38 @@ from .tasks import TimeBank
 
 
 class SupervisionRound:
-    """Every open case's next supervision, and each working day's round."""
+    """Every open case's next supervision, and each working day's round, by the supervision settings in force
+    (``use``)."""
 
     def __init__(self) -> None:
         self.table = DueTable()
         self._time = TimeBank()
+        # the settings in force, as plain numbers (read once in ``use``, not for every case)
+        self._every = self._hours_per_fte_week = self._lost = self._per_case = 0.0
 
-    def start(self, family: Family, every_days: int, now: float, spread: float | None = None) -> None:
-        due = now + every_days * (1.0 if spread is None else spread)
+    def use(self, settings: Supervision) -> None:
+        """The supervision settings in force from now."""
+        self._every = float(settings.every_days)
+        self._hours_per_fte_week = float(settings.hours_per_fte_week)
+        self._lost = float(settings.time_lost_to_absence_share)
+        self._per_case = float(settings.hours_per_case)
+
+    def start(self, family: Family, now: float, spread: float | None = None) -> None:
+        due = now + self._every * (1.0 if spread is None else spread)
         family.supervision = self.table.set(family, due)
 
     def stop(self, family: Family, now: float) -> None:
         self.table.cancel(family.supervision, now)
         family.supervision = None
 
-    def day(self, settings: Supervision, managers: float, now: float, end: float, today: int) -> None:
+    def day(self, managers: float, now: float, end: float, today: int) -> None:
         """Today's supervision by ``managers`` FTE (``end``: the next working day; ``today``: the working-day
         count), most overdue first, in the hours there are."""
-        table = self.table
-        hours = self._time.hours("managers", today, managers * settings.hours_per_fte_week *
-                                 (1.0 - settings.time_lost_to_absence_share))
-        cases = table.first_due(end, int(hours / settings.hours_per_case + 1e-9))
+        table, every, per_case = self.table, self._every, self._per_case
+        hours = self._time.hours("managers", today, managers * self._hours_per_fte_week * (1.0 - self._lost))
+        cases = table.first_due(end, int(hours / per_case + 1e-9))
         if not cases and not table.due_before(end):  # nothing due: the hours are not counted today
             return
         for place in cases:
-            table.set_again(place, table.done(place, now) + settings.every_days)
-        self._time.spend("managers", today, hours - len(cases) * settings.hours_per_case)
+            table.set_again(place, table.done(place, now) + every)
+        self._time.spend("managers", today, hours - len(cases) * per_case)

@@ -19,6 +19,8 @@ them out to the families' social workers of the day, one step per visit due.
 
 from __future__ import annotations
 
+from typing import Final
+
 from ...scenario.calendar import YEAR_DAYS, WorkingCalendar
 from ...scenario.oversight import Visits
 from ..day_plan import CLOCKS_RUN_OUT
@@ -29,7 +31,8 @@ from .due_table import DueTable, Place
 
 VISITED_STAGES = ("cin", "cp", "cic")
 STAGE_CODE = {stage: code for code, stage in enumerate(VISITED_STAGES)}
-CIC = STAGE_CODE["cic"]
+CIC: Final = 2
+assert STAGE_CODE["cic"] == CIC
 
 
 class VisitTable(DueTable):
@@ -70,18 +73,38 @@ class VisitTime:
 
 
 class VisitRound:
-    """Every family's next statutory visit, and each working day's round of visits."""
+    """Every family's next statutory visit, and each working day's round of visits, by the visits settings in force
+    (``use``)."""
 
     def __init__(self, calendar: WorkingCalendar, support: Support):
         self.table = VisitTable()
         self._calendar = calendar
         self._support = support
-        self._clocks: dict[tuple[int, int], tuple[list[list[float]], int]] = {}  # see _clock_ends
-        self._clocks_for: Visits | None = None
-        self._clocks_now: tuple[list[list[float]], int] = ([], 0)
+        self._clocks: dict[tuple[int, int], tuple[list[list[float]], int]] = {}  # see use
+        # the settings in force, as plain numbers (read once in ``use``, not at every visit)
+        self._ends: list[list[float]] = []
+        self._offset = 0
+        self._per_visit = self._weekly = self._freeable = 0.0
+        self._cic_first_within = self._cic_first_year = self._cic_after = 0.0
 
-    def start(self, family: Family, settings: Visits, now: float, spread: float | None = None,
-              since: float | None = None) -> None:
+    def use(self, settings: Visits) -> None:
+        """The visits settings in force from now. For Child in Need and Child Protection, when a visit made on
+        each calendar day makes the next due (by stage code and calendar index; ``_offset``: the index of day 0),
+        worked out once for each pair of intervals."""
+        key = (settings.cin_every_working_days, settings.cp_every_working_days)
+        clocks = self._clocks.get(key)
+        if clocks is None:
+            (cin, offset), (cp, _) = (self._calendar.clock_ends(every, at=CLOCKS_RUN_OUT) for every in key)
+            clocks = self._clocks[key] = [cin.tolist(), cp.tolist()], offset
+        self._ends, self._offset = clocks
+        self._per_visit = float(settings.hours_per_visit)
+        self._weekly = float(settings.hours_per_fte_week)
+        self._freeable = float(settings.working_hours_per_fte_week)
+        self._cic_first_within = float(settings.cic_first_within_days)
+        self._cic_first_year = float(settings.cic_every_days_first_year)
+        self._cic_after = float(settings.cic_every_days_after)
+
+    def start(self, family: Family, now: float, spread: float | None = None, since: float | None = None) -> None:
         """The family's first visit in its stage (``spread``: at the origin, a share of the interval already
         gone, in a stage begun on ``since``)."""
         stage = STAGE_CODE.get(family.stage) if family.stage is not None else None
@@ -90,16 +113,16 @@ class VisitRound:
             return
         since = now if spread is None or since is None else since
         if spread is None:
-            due = now + settings.cic_first_within_days if stage == CIC else self._after(settings, stage, now, since)
+            due = now + self._cic_first_within if stage == CIC else self._after(stage, now, since)
         else:
-            due = now + spread * (self._after(settings, stage, now, since) - now)
+            due = now + spread * (self._after(stage, now, since) - now)
         family.visit = self.table.set_visit(family, due, stage, since)
 
     def stop(self, family: Family, now: float) -> None:
         self.table.cancel(family.visit, now)
         family.visit = None
 
-    def day(self, settings: Visits, now: float, end: float, today: int) -> None:
+    def day(self, now: float, end: float, today: int) -> None:
         """Today's visits (``end``: the next working day; ``today``: the working-day count), worker by worker, most overdue first.
 
         The visits due are shared out to the families' social workers of the day, in due order; each
@@ -120,13 +143,14 @@ class VisitRound:
                 time = worker.visit_time = VisitTime(worker)
             if time.listed == today:
                 time.due.append(place)
-            else:
-                time.listed, time.due = today, [place]
+            else:  # the worker's list from their last round, emptied and used again
+                time.listed = today
+                due = time.due
+                due.clear()
+                due.append(place)
                 listed.append(time)
-        per_visit = settings.hours_per_visit
-        relief, weekly = self._support.caseload_relief, settings.hours_per_fte_week
-        freeable = settings.working_hours_per_fte_week
-        made: list[Place] = []
+        per_visit, weekly, freeable = self._per_visit, self._weekly, self._freeable
+        relief = self._support.caseload_relief
         for time in listed:
             worker, places = time.worker, time.due
             # the worker's visiting hours a week as things are now: their FTE times the hours for visits, plus
@@ -146,35 +170,18 @@ class VisitRound:
                     hours = per_week
             n = int((hours + 1e-9) / per_visit)
             if n:
-                if n < len(places):
-                    made += places[:n]
-                else:
+                if n > len(places):
                     n = len(places)
-                    made += places
+                for i in range(n):  # made, and set again, in the order made
+                    place = places[i]
+                    table.set_again(place, self._after(place.stage, table.done(place, now), place.since))
                 hours -= n * per_visit
             time.hours, time.counted_to = hours, today  # what is left is saved up (TimeBank.spend)
-        for place in made:
-            table.set_again(place, self._after(settings, place.stage, table.done(place, now), place.since))
 
-    def _clock_ends(self, settings: Visits) -> tuple[list[list[float]], int]:
-        """(When a Child in Need and a Child Protection visit made on each calendar day make the next due, by
-        stage code and calendar index; the index of day 0)."""
-        if settings is self._clocks_for:  # the same settings as last time (until an intervention changes them)
-            return self._clocks_now
-        key = (settings.cin_every_working_days, settings.cp_every_working_days)
-        clocks = self._clocks.get(key)
-        if clocks is None:
-            (cin, offset), (cp, _) = (self._calendar.clock_ends(every, at=CLOCKS_RUN_OUT) for every in key)
-            clocks = self._clocks[key] = [cin.tolist(), cp.tolist()], offset
-        self._clocks_for, self._clocks_now = settings, clocks
-        return clocks
-
-    def _after(self, settings: Visits, stage: int, day: float, since: float) -> float:
+    def _after(self, stage: int, day: float, since: float) -> float:
         """When a visit made on ``day``, in a stage (a ``STAGE_CODE``) whose schedule began on ``since``, makes
         the next one due."""
         if stage == CIC:
-            first_year = day - since < YEAR_DAYS
-            return day + (settings.cic_every_days_first_year if first_year else settings.cic_every_days_after)
-        ends, offset = self._clock_ends(settings)
-        due = ends[stage][int(day) + offset]
+            return day + (self._cic_first_year if day - since < YEAR_DAYS else self._cic_after)
+        due = self._ends[stage][int(day) + self._offset]
         return due if due > day else day
