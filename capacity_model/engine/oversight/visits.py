@@ -62,13 +62,15 @@ class VisitTable(DueTable):
 
 class VisitTime:
     """A social worker's hours for visits, saved up to a week's worth (``TimeBank``'s rule, kept here for the round's
-    speed), and their visits due in a day's round."""
+    speed), and the visits they make in a day's round."""
 
     def __init__(self, worker: Worker) -> None:
         self.worker = worker
         self.hours = 0.0  # left after the last round they had visits due in,
         self.counted_to = -1  # that round's working-day count (-1: none yet)
-        self.listed = -1  # the round whose visits due ``due`` holds
+        self.listed = -1  # the last round they had visits due in,
+        self.left = 0  # the visits their hours allow in it,
+        self.made = 0  # and those they make: the first ``made`` in ``due`` (in due order)
         self.due: list[Place] = []
 
 
@@ -125,13 +127,19 @@ class VisitRound:
     def day(self, now: float, end: float, today: int) -> None:
         """Today's visits (``end``: the next working day; ``today``: the working-day count), worker by worker, most overdue first.
 
-        The visits due are shared out to the families' social workers of the day, in due order; each
-        makes as many of theirs, from the front, as their hours allow, and the visits made are set again in
-        the order made. This is the layer's hot loop: a worker's hours are worked out inline (``TimeBank``'s
-        rule).
+        The visits due are read in due order and fall to the families' social workers of the day; at a worker's
+        most overdue, their hours give how many visits they can make, and they make that many of theirs, from the
+        front. Then worker by worker (in the order of their most overdue), the visits made are set again in the
+        order made. This is the layer's hot loop: a worker's hours are worked out inline (``TimeBank``'s rule),
+        and the visits they cannot make today are passed over, not listed.
         """
         table = self.table
-        listed: list[VisitTime] = []  # the workers with visits due, in the order of their most overdue
+        per_visit = self._per_visit
+        weekly = self._weekly
+        freeable = self._freeable
+        relief = self._support.caseload_relief
+        relieved = any(share != 0.0 for share in relief.values())  # (taking off none changes nothing)
+        making: list[VisitTime] = []  # the workers making visits today, in the order of their most overdue
         for place in table.due_before(end):
             worker = place.family.worker
             if worker is None:  # a family with no social worker is not visited
@@ -141,42 +149,41 @@ class VisitRound:
                 time = kept
             else:
                 time = worker.visit_time = VisitTime(worker)
-            if time.listed == today:
-                time.due.append(place)
-            else:  # the worker's list from their last round, emptied and used again
+            if time.listed != today:  # the worker's most overdue visit: their hours today, and how many visits
                 time.listed = today
-                due = time.due
-                due.clear()
-                due.append(place)
-                listed.append(time)
-        per_visit, weekly, freeable = self._per_visit, self._weekly, self._freeable
-        relief = self._support.caseload_relief
-        for time in listed:
-            worker, places = time.worker, time.due
-            # the worker's visiting hours a week as things are now: their FTE times the hours for visits, plus
-            # the time support staff free that does not go to more children; none while absent
-            if worker.absent or worker.long_term_absent:
-                per_week = 0.0
-            else:
-                freed = 1.0 - worker.workload_per_child
-                if worker.kind != "newly_qualified":
-                    freed -= relief[worker.team]
-                per_week = worker.fte * (weekly + (freed if freed > 0.0 else 0.0) * freeable)
-            if time.counted_to < 0:  # TimeBank.hours, inline
-                hours = per_week
-            else:
-                hours = time.hours + per_week / 5.0 * (today - time.counted_to)
-                if hours > per_week:
+                # their visiting hours a week as things are now: their FTE times the hours for visits, plus the
+                # time support staff free that does not go to more children; none while absent
+                if worker.absent or worker.long_term_absent:
+                    per_week = 0.0
+                else:
+                    freed = 1.0 - worker.workload_per_child
+                    if relieved and worker.kind != "newly_qualified":
+                        freed -= relief[worker.team]
+                    per_week = worker.fte * (weekly + (freed if freed > 0.0 else 0.0) * freeable)
+                if time.counted_to < 0:  # TimeBank.hours, inline
                     hours = per_week
-            n = int((hours + 1e-9) / per_visit)
-            if n:
-                if n > len(places):
-                    n = len(places)
-                for i in range(n):  # made, and set again, in the order made
-                    place = places[i]
-                    table.set_again(place, self._after(place.stage, table.done(place, now), place.since))
-                hours -= n * per_visit
-            time.hours, time.counted_to = hours, today  # what is left is saved up (TimeBank.spend)
+                else:
+                    hours = time.hours + per_week / 5.0 * (today - time.counted_to)
+                    if hours > per_week:
+                        hours = per_week
+                time.hours, time.counted_to = hours, today  # saved up (TimeBank.spend), less the visits made below
+                time.left = int((hours + 1e-9) / per_visit)
+                time.made = 0
+                if time.left:
+                    making.append(time)
+            if time.made < time.left:  # the list from their last round is written over from the front
+                due, made = time.due, time.made
+                if made < len(due):
+                    due[made] = place
+                else:
+                    due.append(place)
+                time.made = made + 1
+        for time in making:  # worker by worker, from the front: made, and set again, in the order made
+            due, made = time.due, time.made
+            for i in range(made):
+                place = due[i]
+                table.set_again(place, self._after(place.stage, table.done(place, now), place.since))
+            time.hours -= made * per_visit
 
     def _after(self, stage: int, day: float, since: float) -> float:
         """When a visit made on ``day``, in a stage (a ``STAGE_CODE``) whose schedule began on ``since``, makes
