@@ -156,6 +156,9 @@ def test_a_visit_falls_to_the_familys_social_worker_of_the_day():
     assert dues() == {"later": 0.6, "moved": after_day_1, "earlier": after_day_1,
                       "unallocated": calendar.add_working_days(3.3, 20, at=0.75)}
     assert visits.table.counts["late"] == 3 and visits.table.open_tasks(now=3.3) == (3, 1)
+    assert visits.table.children_by_stage(3.3) == {"cin": (4, 3), "cp": (0, 0), "cic": (0, 0)}
+    visits.stop(families["later"], now=3.5)  # the family closes: its children no longer wait for a visit
+    assert visits.table.children_by_stage(3.5) == {"cin": (3, 3), "cp": (0, 0), "cic": (0, 0)}
 
 
 # --- conservation -------------------------------------------------------------------------------
@@ -375,7 +378,8 @@ def test_the_due_table_makes_the_rounds_the_task_book_makes(operations):
     """The due table (supervision's and the visits') takes the same tasks, in the same order, and counts the
     same endings, as a task book doing the same rounds (the most overdue first, ties in the order set), rounds
     coming in time order and tasks set at any time, due before or after the last round; nothing is lost. A round
-    reads every task due (visits) or the first few (supervision: odd counts)."""
+    reads every task due (visits) or the first few (supervision: odd counts). Between rounds, the tasks overdue
+    and the children with a task up to date, kept as tasks come and go, are those a look at every task finds."""
     from types import SimpleNamespace
 
     from capacity_model.engine.oversight.due_table import DueTable
@@ -400,5 +404,11 @@ def test_the_due_table_makes_the_rounds_the_task_book_makes(operations):
                 book.redo(task, day, day + 42.0)
                 table.set_again(place, table.done(place, clock - 1) + 42.0)
         assert table.counts == book.counts
+        for cutoff in (clock - 0.5, clock, clock + 0.7, 30.0):  # what is overdue, found without reading every task
+            every = [(family, table.place(slot)) for family, slot, _ in pairs]
+            late = [(family, place) for family, place in every if place.due < cutoff]
+            assert sorted(place.slot for place in table.overdue(cutoff)) == sorted(place.slot for _, place in late)
+            assert table.open_tasks(cutoff) == (len(every) - len(late), len(late))
+            assert table.children(cutoff) == (sum(family.size for family, _ in every),
+                                              sum(family.size for family, place in every if place.due >= cutoff))
     assert sum(table.open_tasks(30.0)) == len(pairs)
-    assert table.children(30.0)[0] == sum(family.size for family, _, _ in pairs)

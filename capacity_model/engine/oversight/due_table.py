@@ -12,8 +12,8 @@ late, or cancelled before or after falling due), and the table counts each endin
 
     set = on time + late + cancelled before due + cancelled overdue + open.
 
-A free slot has no children and no place. (A due day is kept in its place only: written as each task is done,
-it is read at month ends.)
+A free slot has no children and no place. The open tasks and their children are counted as tasks come and go; at
+month ends only the tasks overdue are read (those waiting, and those in the calendar's days up to the moment).
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ class DueTable:
         self._places: list[Place | None] = []  # each slot's task's place
         self._free: list[int] = []
         self._set = 0  # tasks set so far (each new or set again takes the next number)
+        self._open = self._children = 0  # open tasks, and their families' children, kept as tasks come and go
         self._on_time = self._late = self._cancelled_before_due = self._cancelled_overdue = 0
         self._calendar: list[list[Place]] = []  # by due day: the places of the tasks due that day
         self._next_day = 0  # the first day of the calendar not yet (wholly) read
@@ -89,6 +90,8 @@ class DueTable:
             self.size.append(family.size)
             self.families.append(family)
             self._places.append(None)
+        self._open += 1
+        self._children += family.size
         self._place(slot, family, due)
         return slot
 
@@ -103,6 +106,8 @@ class DueTable:
         else:
             self._cancelled_before_due += 1
         place.where = GONE
+        self._open -= 1
+        self._children -= self.size[slot]
         self._places[slot] = None
         self.size[slot] = 0
         self.families[slot] = None
@@ -202,22 +207,25 @@ class DueTable:
         assert place is not None, "a free slot has no task"
         return place
 
+    def overdue(self, cutoff: float) -> list[Place]:
+        """The places of the open tasks due before ``cutoff``: those waiting, and those in the calendar's days up to
+        ``cutoff`` (with any set since the last round, due before it), not every task."""
+        found = [place for place in self._waiting[self._head:] if place.where == WAITING and place.due < cutoff]
+        calendar, day = self._calendar, self._next_day
+        last = min(max(math.floor(cutoff), day), len(calendar) - 1)
+        while day <= last:
+            for place in calendar[day]:
+                if place.where == IN_CALENDAR and place.due < cutoff:
+                    found.append(place)
+            day += 1
+        return found
+
     def children(self, cutoff: float) -> tuple[int, int]:
         """(Children with an open task, of whom those whose task is due on or after ``cutoff``.)"""
-        every = up = 0
-        for place, size in zip(self._places, self.size):
-            if place is not None:
-                every += size
-                if place.due >= cutoff:
-                    up += size
-        return every, up
+        size = self.size
+        return self._children, self._children - sum(size[place.slot] for place in self.overdue(cutoff))
 
     def open_tasks(self, now: float) -> tuple[int, int]:
         """(open tasks not yet due, open tasks overdue) at ``now``."""
-        live = overdue = 0
-        for place in self._places:
-            if place is not None:
-                live += 1
-                if place.due < now:
-                    overdue += 1
-        return live - overdue, overdue
+        overdue = len(self.overdue(now))
+        return self._open - overdue, overdue

@@ -38,26 +38,30 @@ assert STAGE_CODE["cic"] == CIC
 class VisitTable(DueTable):
     """Every open family's next visit: its due day, order set, children, stage (a ``STAGE_CODE``) and the day
     its schedule began (for a child in care, the first year's visits are more frequent), the last two in its
-    place."""
+    place; and the children with a visit to come, by stage, kept as visits are set and cancelled."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._children_by_stage = [0] * len(VISITED_STAGES)
 
     def set_visit(self, family: Family, due: float, stage: int, since: float) -> int:
         slot = self.set(family, due)
         place = self.place(slot)
         place.stage, place.since = stage, since
+        self._children_by_stage[stage] += family.size
         return slot
+
+    def cancel(self, slot: int | None, now: float) -> None:
+        if slot is not None:
+            self._children_by_stage[self.place(slot).stage] -= self.size[slot]
+        super().cancel(slot, now)
 
     def children_by_stage(self, cutoff: float) -> dict[str, tuple[int, int]]:
         """Stage -> (children with a visit to come, of whom those whose visit is due on or after ``cutoff``)."""
-        counts = {}
-        for code, name in enumerate(VISITED_STAGES):  # a pass a stage: sums kept as plain numbers, not in a list
-            every = up = 0
-            for place, size in zip(self._places, self.size):
-                if place is not None and place.stage == code:
-                    every += size
-                    if place.due >= cutoff:
-                        up += size
-            counts[name] = (every, up)
-        return counts
+        up = list(self._children_by_stage)
+        for place in self.overdue(cutoff):
+            up[place.stage] -= self.size[place.slot]
+        return {name: (self._children_by_stage[code], up[code]) for code, name in enumerate(VISITED_STAGES)}
 
 
 class VisitTime:
