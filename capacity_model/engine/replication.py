@@ -58,7 +58,7 @@ class Replication:
         self.workforce = Workforce(env, in_force, horizon, streams, Payroll(self.ledger, in_force))
         self.desk = AllocationDesk(env, in_force, horizon, streams, self.workforce.register, self.tally)
         self.workforce.serve(self.desk)
-        self.oversight = (Oversight(env, in_force, horizon, streams, self.workforce.support)
+        self.oversight = (Oversight(env, agenda, in_force, horizon, streams, self.workforce.support)
                           if scenario.oversight is not None else None)
         self.pathway = Pathway(env, agenda, in_force, horizon, self.desk, self.tally, self.oversight)
         self.referrals = Referrals(env, agenda, in_force, horizon, streams, self.pathway)

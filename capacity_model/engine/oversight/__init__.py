@@ -14,12 +14,15 @@ same with the layer on or off.
 from __future__ import annotations
 
 
+from typing import Iterator
+
 import simpy
 from simpy.events import ProcessGenerator
 
 from ...measures import OversightSnapshot
 from ...scenario import Scenario
 from ...scenario.oversight import Oversight as OversightSettings
+from ..alarm import Agenda, Alarm
 from ..day_plan import OVERSIGHT_DAY
 from ..family import Family
 from ..horizon import Horizon
@@ -36,14 +39,16 @@ EVERY_DAY = frozenset(range(7))
 class Oversight:
     """The oversight layer of one replication (only built when the scenario has an ``oversight`` section)."""
 
-    def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, horizon: Horizon,
+    def __init__(self, env: simpy.Environment, agenda: Agenda, in_force: ScenarioInForce, horizon: Horizon,
                  streams: RandomStreams, support: Support):
         self.env = env
+        self.agenda = agenda
         self._horizon = horizon
         self._spread = streams.uniforms("oversight")
         self.visits = VisitRound(horizon.calendar, support)
         self.supervision = SupervisionRound()
         self.meetings = IroMeetings(horizon.calendar, streams.uniforms("oversight_meetings"))
+        self._working_days: Iterator[tuple[int, int, int]] = iter(())  # the working days to come (see days)
         in_force.read(self._read)
 
     def _read(self, scenario: Scenario) -> None:
@@ -91,15 +96,29 @@ class Oversight:
             self.meetings.stop(family, now)
 
     def days(self) -> ProcessGenerator:
-        """Every working day: the day's visits, supervision and meetings, in the time each has."""
-        env = self.env
-        for day, today, following in self._horizon.calendar.working_days_from(0):
-            yield env.timeout(day + OVERSIGHT_DAY - env.now)
-            now = env.now
-            end = float(following)  # tasks due before the next working day are today's
-            self.visits.day(now, end, today)
-            self.supervision.day(self._managers_fte, now, end, today)
-            self.meetings.day(now, end, today)
+        """Every working day at ``OVERSIGHT_DAY``: the day's visits, supervision and meetings, in the time each has.
+        Each day is an alarm that sets the next (no process resumed, no ``Timeout`` made, a day); this process only
+        sets the first, in its first step, as it did when each day was the process's own wait."""
+        self._working_days = self._horizon.calendar.working_days_from(0)
+        self._day_later()
+        yield from ()
+
+    def _day_later(self) -> None:
+        """The next working day's rounds (none after the calendar's last)."""
+        following = next(self._working_days, None)
+        if following is not None:
+            day, today, after = following
+            OversightDay(self, today, after, day + OVERSIGHT_DAY - self.env.now)
+
+    def _day(self, today: int, following: int) -> None:
+        """A working day's rounds (``today``: the working-day count; tasks due before ``following``, the next
+        working day, are today's), then the next day's set."""
+        now = self.env.now
+        end = float(following)
+        self.visits.day(now, end, today)
+        self.supervision.day(self._managers_fte, now, end, today)
+        self.meetings.day(now, end, today)
+        self._day_later()
 
     def snapshot(self, cutoff: float, flows: bool) -> OversightSnapshot:
         """Children up to date at ``cutoff`` and, if ``flows``, the month's meetings (then started afresh)."""
@@ -124,3 +143,18 @@ class Oversight:
             counts.update({f"{name}_{ending}": n for ending, n in book.counts.items()})
             counts[f"{name}_open_not_due"], counts[f"{name}_open_overdue"] = open_tasks
         return counts
+
+
+class OversightDay(Alarm):
+    """A working day's oversight rounds."""
+
+    __slots__ = ("oversight", "today", "following")
+
+    def __init__(self, oversight: Oversight, today: int, following: int, delay: float) -> None:
+        self.oversight = oversight
+        self.today = today
+        self.following = following
+        super().__init__(oversight.agenda, delay)
+
+    def rang(self) -> None:
+        self.oversight._day(self.today, self.following)
