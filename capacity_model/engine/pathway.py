@@ -106,14 +106,14 @@ class Pathway:
         if assessment_started is not None:
             family.assessment_started = assessment_started
         if self._oversight is not None:
-            self._oversight.opened(family, at_origin, stage_started)
+            self._oversight.opened(family, self.env.now, at_origin, stage_started)
         if stage == ASSESSMENT and stage_ends_at is None:
             if family.worker is None:
                 family.on_allocated = self._begin_assessment
             else:
                 self._begin_assessment(family)
         else:
-            self._until_end(family, stage, stage_ends_at)
+            self._until_end(family, stage, stage_ends_at, self.env.now)
 
     def stage_duration(self, stage: str) -> Duration:
         """The duration of ``stage`` in the scenario in force (working days for an assessment)."""
@@ -123,39 +123,39 @@ class Pathway:
         now = self.env.now
         family.assessment_started = now
         working_days = self._stage_days[ASSESSMENT].days_at(family.fate.uniform())
-        self._until_end(family, ASSESSMENT, self._calendar.add_working_days(now, working_days, at=CLOCKS_RUN_OUT))
+        self._until_end(family, ASSESSMENT, self._calendar.add_working_days(now, working_days, at=CLOCKS_RUN_OUT), now)
 
-    def _until_end(self, family: Family, stage: str, ends_at: float | None) -> None:
-        """Ring at the end of ``stage`` (its length drawn now if not known yet)."""
-        now = self.env.now
+    def _until_end(self, family: Family, stage: str, ends_at: float | None, now: float) -> None:
+        """Ring at the end of ``stage`` (its length drawn ``now`` if not known yet)."""
         if ends_at is None:
             ends_at = now + self._stage_days[stage].days_at(family.fate.uniform())
         StageEnd(self, family, stage, ends_at - now if ends_at > now else 0.0)
 
     def _stage_ended(self, family: Family, stage: str) -> None:
         """The stage is over: what comes next, read from the scenario in force now."""
+        now = self.env.now
         if stage == ASSESSMENT:
-            calendar, now = self._calendar, self.env.now
+            calendar = self._calendar
             assert family.assessment_started is not None and family.referral_day is not None
             self._tally.month_assessments.append((calendar.working_days_between(family.assessment_started, now),
                                                   calendar.working_days_between(family.referral_day, now)))
         chooser = self._next_stage.get(stage)  # care ends in closure
         next_stage = chooser.choose(family.fate.uniform()) if chooser is not None else "close"
         if next_stage in ENDED:
-            self._close(family)
+            self._close(family, now)
             return
         family.stage = next_stage
         self._tally.moved_on(family, stage, next_stage)
         self._tally.stage_entries[next_stage] += family.size
         self._desk.stage_changed(family)
         if self._oversight is not None:
-            self._oversight.stage_changed(family)
-        self._until_end(family, next_stage, None)
+            self._oversight.stage_changed(family, now)
+        self._until_end(family, next_stage, None, now)
 
-    def _close(self, family: Family) -> None:
+    def _close(self, family: Family, now: float) -> None:
         self._desk.close(family)
         if self._oversight is not None:
-            self._oversight.closed(family)
+            self._oversight.closed(family, now)
         del self.open_families[family.id]
         assert family.stage is not None
         self._tally.closed(family, family.stage)

@@ -61,10 +61,9 @@ class Oversight:
         self.supervision.use(settings.supervision)
         self.meetings.use(settings.iro_service)
 
-    def opened(self, family: Family, at_origin: bool = False, stage_started: float | None = None) -> None:
-        """A family is referred (or, ``at_origin``, was already open at the origin, in a stage begun on
+    def opened(self, family: Family, now: float, at_origin: bool = False, stage_started: float | None = None) -> None:
+        """A family is referred ``now`` (or, ``at_origin``, was already open at the origin, in a stage begun on
         ``stage_started``: due days spread over intervals)."""
-        now = self.env.now
         supervision: float | None = None
         visit: float | None = None
         meeting: float | None = None
@@ -80,15 +79,13 @@ class Oversight:
         else:  # an assessment
             family.visit = family.meeting = None
 
-    def stage_changed(self, family: Family) -> None:
-        now = self.env.now
+    def stage_changed(self, family: Family, now: float) -> None:
         self.visits.stop(family, now)
         self.meetings.stop(family, now)
         self.visits.start(family, now)
         self.meetings.start(family, now)
 
-    def closed(self, family: Family) -> None:
-        now = self.env.now
+    def closed(self, family: Family, now: float) -> None:
         self.supervision.stop(family, now)
         if family.visit is not None:
             self.visits.stop(family, now)
