@@ -25,6 +25,9 @@ from ..family import Family
 from .tasks import ENDINGS, InDueOrder
 
 
+READ: Final[list[Place]] = []
+"""The calendar's list for every day wholly read (shared, always empty)."""
+
 IN_CALENDAR: Final = 0
 WAITING: Final = 1
 GONE: Final = 2
@@ -40,7 +43,7 @@ class Place(InDueOrder):
         self.due = due
         self.seq = seq
         self.slot = slot
-        self.family = family
+        self.family: Family | None = family  # None once cancelled (a family closed is not kept for its place)
         self.where = IN_CALENDAR
         self.stage = 0
         self.since = 0.0
@@ -106,6 +109,7 @@ class DueTable:
         else:
             self._cancelled_before_due += 1
         place.where = GONE
+        place.family = None
         self._open -= 1
         self._children -= self.size[slot]
         self._places[slot] = None
@@ -142,14 +146,15 @@ class DueTable:
         newly: list[Place] = []
         day, last = self._next_day, math.floor(end)  # the days before ``last`` are wholly due
         while day < last:
-            if day < len(calendar) and calendar[day]:
+            if day < len(calendar):
                 places = calendar[day]
-                _sort(places)
-                for place in places:
-                    if place.where == IN_CALENDAR:
-                        place.where = WAITING
-                        newly.append(place)
-                places.clear()
+                if places:
+                    _sort(places)
+                    for place in places:
+                        if place.where == IN_CALENDAR:
+                            place.where = WAITING
+                            newly.append(place)
+                calendar[day] = READ  # a day wholly read gains no places (see _file): its list is let go
             day += 1
         self._next_day = day
         if (end > day or self._joined_late) and day < len(calendar) and calendar[day]:  # those due before ``end``

@@ -26,7 +26,6 @@ from ...scenario.oversight import Visits
 from ..day_plan import CLOCKS_RUN_OUT
 from ..family import Family
 from ..workforce.support import Support
-from ..workforce.worker import Worker
 from .due_table import DueTable, Place
 
 VISITED_STAGES = ("cin", "cp", "cic")
@@ -66,10 +65,10 @@ class VisitTable(DueTable):
 
 class VisitTime:
     """A social worker's hours for visits, saved up to a week's worth (``TimeBank``'s rule, kept here for the round's
-    speed), and the visits they make in a day's round."""
+    speed), and the visits they make in a day's round: kept on the worker (``Worker.visit_time``), and holding no
+    reference back, so a worker who leaves is let go as soon as nothing else holds them."""
 
-    def __init__(self, worker: Worker) -> None:
-        self.worker = worker
+    def __init__(self) -> None:
         self.hours = 0.0  # left after the last round they had visits due in,
         self.counted_to = -1  # that round's working-day count (-1: none yet)
         self.listed = -1  # the last round they had visits due in,
@@ -145,14 +144,17 @@ class VisitRound:
         relieved = any(share != 0.0 for share in relief.values())  # (taking off none changes nothing)
         making: list[VisitTime] = []  # the workers making visits today, in the order of their most overdue
         for place in table.due_before(end):
-            worker = place.family.worker
+            family = place.family
+            if family is None:  # (a visit waiting is an open family's)
+                continue
+            worker = family.worker
             if worker is None:  # a family with no social worker is not visited
                 continue
             kept = worker.visit_time
             if isinstance(kept, VisitTime):
                 time = kept
             else:
-                time = worker.visit_time = VisitTime(worker)
+                time = worker.visit_time = VisitTime()
             if time.listed != today:  # the worker's most overdue visit: their hours today, and how many visits
                 time.listed = today
                 # their visiting hours a week as things are now: their FTE times the hours for visits, plus the
