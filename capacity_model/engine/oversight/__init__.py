@@ -4,8 +4,8 @@ Three rounds, each a book of tasks with due days (``tasks.py``; visits and super
 a slot per family and the tasks due kept in order, ``due_table.py``) met each working day by someone's time: social workers' visits
 (``visits.py``), team managers' supervision (``supervision.py``) and IROs' conferences
 and reviews (``iro_service.py``). The pathway tells ``Oversight`` when a family opens,
-changes stage and closes; one process does the day's work every working day at
-``day_plan.OVERSIGHT_DAY``, rather than a process per task. Nothing here changes what
+changes stage and closes; each working day at ``day_plan.OVERSIGHT_DAY`` an alarm does the day's work (and
+sets the next day's), rather than a process per task. Nothing here changes what
 happens to families or staff: it measures what the time available gets done. Randomness
 (the origin's spread of due days) comes from its own stream, so the rest of a run is the
 same with the layer on or off.
