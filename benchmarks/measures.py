@@ -151,7 +151,8 @@ def model_mms_customers_per_second(slots: int) -> float:
 
 
 def scaled_baseline(factor: int):
-    """The baseline with ``factor`` times the referrals, posts, staff and open children."""
+    """The baseline with ``factor`` times the referrals, posts, staff, open children, team managers, IROs and
+    minute-takers."""
     load_scenario, _, Scenario, _ = _api()
     data = load_scenario("baseline").model_dump(mode="json")
     data["referrals"]["new_children_per_year"] *= factor
@@ -165,6 +166,11 @@ def scaled_baseline(factor: int):
     managers["posts_fte"] *= factor
     managers["in_post_fte"] *= factor
     data["workforce"]["recruitment"]["newly_qualified_per_year"] *= factor
+    iro_service = (data.get("oversight") or {}).get("iro_service")
+    if iro_service is not None:  # the IROs and minute-takers too, or their caseloads would be ten times the baseline's
+        for field in ("in_post_fte", "minute_takers_fte"):
+            if iro_service.get(field) is not None:
+                iro_service[field] *= factor
     return Scenario.model_validate(data)
 
 
