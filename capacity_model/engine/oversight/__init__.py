@@ -102,10 +102,10 @@ class Oversight:
 
     def _day_later(self) -> None:
         """The next working day's rounds (none after the calendar's last)."""
-        following = next(self._working_days, None)
-        if following is not None:
-            day, today, after = following
-            OversightDay(self, today, after, day + OVERSIGHT_DAY - self.env.now)
+        upcoming = next(self._working_days, None)
+        if upcoming is not None:
+            day, today, following = upcoming
+            OversightDay(self, today, following, day + OVERSIGHT_DAY - self.env.now)
 
     def _day(self, today: int, following: int) -> None:
         """A working day's rounds (``today``: the working-day count; tasks due before ``following``, the next

@@ -38,19 +38,22 @@ class IroMeetings:
 
     def use(self, settings: IroService) -> None:
         """The IRO service's settings in force from now, read once here as plain numbers, not for every meeting."""
-        self._iro_fte, self._iro_hours_per_fte_week = float(settings.in_post_fte), float(settings.hours_per_fte_week)
+        self._iro_fte = float(settings.in_post_fte)
+        self._iro_hours_per_fte_week = float(settings.hours_per_fte_week)
         self._minute_takers_fte = None if settings.minute_takers_fte is None else float(settings.minute_takers_fte)
         self._minute_taker_hours_per_fte_week = float(settings.minute_taker_hours_per_fte_week)
+        self._minute_taker_hours_per_meeting = float(settings.minute_taker_hours_per_meeting)
         self._kept = 1.0 - settings.time_lost_to_absence_share
-        self._conference_hours, self._review_hours = float(settings.hours_per_conference), float(settings.hours_per_review)
-        self._minute_hours = float(settings.minute_taker_hours_per_meeting)
-        self._conferences_put_off, self._reviews_put_off = (float(settings.conferences_put_off_share),
-                                                            float(settings.reviews_put_off_share))
+        self._conference_hours = float(settings.hours_per_conference)
+        self._review_hours = float(settings.hours_per_review)
+        self._conferences_put_off = float(settings.conferences_put_off_share)
+        self._reviews_put_off = float(settings.reviews_put_off_share)
         self._conference_within = settings.conference_within_working_days
         self._cic_first_review_within = settings.cic_first_review_working_days
-        self._cp_first_review, self._cp_review_every = float(settings.cp_first_review_days), float(settings.cp_review_every_days)
-        self._cic_second_review, self._cic_review_every = (float(settings.cic_second_review_days),
-                                                          float(settings.cic_review_every_days))
+        self._cp_first_review = float(settings.cp_first_review_days)
+        self._cp_review_every = float(settings.cp_review_every_days)
+        self._cic_second_review = float(settings.cic_second_review_days)
+        self._cic_review_every = float(settings.cic_review_every_days)
 
     def start(self, family: Family, now: float, spread: float | None = None) -> None:
         """The first meeting of the family's stage (``spread``: at the origin, a share of a review interval gone)."""
@@ -84,7 +87,7 @@ class IroMeetings:
         iro_hours = time.hours("iros", today, self._iro_fte * self._iro_hours_per_fte_week * kept)
         minute_hours = (float("inf") if self._minute_takers_fte is None else time.hours(
             "minute_takers", today, self._minute_takers_fte * self._minute_taker_hours_per_fte_week * kept))
-        per_meeting = self._minute_hours
+        per_meeting = self._minute_taker_hours_per_meeting
         while task is not None and task.due < end:
             conference = task.kind == "icpc"
             share = self._conferences_put_off if conference else self._reviews_put_off
