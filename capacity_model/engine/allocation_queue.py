@@ -161,6 +161,16 @@ class AllocationQueue:
         return made
 
 
+PLACE_BITS: Final = 20
+PLACE_MASK: Final = (1 << PLACE_BITS) - 1
+
+
+def spare_key(children: int, worker: Worker, place: int) -> int:
+    """One number ordering workers by most spare capacity (holding ``children``), then by ``place`` in a list: the
+    keys ``MostSpare`` and ``SpareOrder`` keep."""
+    return ((children - worker.cap) << PLACE_BITS) + place
+
+
 class MostSpare:
     """The worker with most spare capacity, the first in the list on a tie, as caseloads grow during one allocation
     pass. A large team's workers are kept in a heap (``LOOK_THROUGH`` or more: each worker's spare capacity and
@@ -168,28 +178,26 @@ class MostSpare:
     a small team is looked through each time, which costs less than making the heap."""
 
     LOOK_THROUGH: Final = 64
-    PLACES: Final = 20  # bits of the number for the place in the list
 
     def __init__(self, workers: list[Worker]) -> None:
         self._workers = workers
         self._heap: list[int] = []
         if len(workers) >= self.LOOK_THROUGH:  # smaller is better: less spare unused, then earlier in the list
-            self._heap = [((worker.children - worker.cap) << self.PLACES) + place
-                          for place, worker in enumerate(workers)]
+            self._heap = [spare_key(worker.children, worker, place) for place, worker in enumerate(workers)]
             heapq.heapify(self._heap)
 
     def best(self) -> Worker:
         heap = self._heap
         if not heap:
             return most_spare(self._workers)
-        mask = (1 << self.PLACES) - 1
         while True:
             key = heap[0]
-            worker = self._workers[key & mask]
-            now = worker.children - worker.cap
-            if key >> self.PLACES == now:
+            place = key & PLACE_MASK
+            worker = self._workers[place]
+            fresh = spare_key(worker.children, worker, place)
+            if key == fresh:
                 return worker
-            heapq.heapreplace(heap, (now << self.PLACES) + (key & mask))  # took children since: its place now
+            heapq.heapreplace(heap, fresh)  # took children since: its place now
 
 
 class SpareOrder:
@@ -197,19 +205,15 @@ class SpareOrder:
     list of one number each: spare capacity and place by id), for the first in that order within the limits
     (``most_spare_within``'s choice, without looking through the whole team each time)."""
 
-    PLACES: Final = 20
-
     def __init__(self, workers: list[Worker]) -> None:
         self._by_id = sorted(workers, key=lambda worker: worker.id)
         self._place = {worker: place for place, worker in enumerate(self._by_id)}
-        self._keys = sorted(((worker.children - worker.cap) << self.PLACES) + place
-                            for place, worker in enumerate(self._by_id))
+        self._keys = sorted(spare_key(worker.children, worker, place) for place, worker in enumerate(self._by_id))
 
     def first_within(self, size: int, limit: int, other_than: Worker | None = None) -> Worker | None:
         """``most_spare_within(workers, size, limit, other_than)``."""
-        mask = (1 << self.PLACES) - 1
         for key in self._keys:
-            worker = self._by_id[key & mask]
+            worker = self._by_id[key & PLACE_MASK]
             if worker.children + size <= (limit if limit < worker.ceiling else worker.ceiling) \
                     and worker is not other_than:
                 return worker
@@ -220,8 +224,8 @@ class SpareOrder:
         place = self._place.get(worker)
         if place is not None:
             keys = self._keys
-            del keys[bisect.bisect_left(keys, ((children_before - worker.cap) << self.PLACES) + place)]
-            bisect.insort(keys, ((worker.children - worker.cap) << self.PLACES) + place)
+            del keys[bisect.bisect_left(keys, spare_key(children_before, worker, place))]
+            bisect.insort(keys, spare_key(worker.children, worker, place))
 
 
 def most_spare(workers: list[Worker]) -> Worker:

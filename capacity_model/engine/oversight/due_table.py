@@ -64,7 +64,6 @@ class DueTable:
 
     def __init__(self) -> None:
         self.size: list[int] = []  # the family's children (0: a free slot)
-        self.families: list[Family | None] = []
         self._places: list[Place | None] = []  # each slot's task's place
         self._free: list[int] = []
         self._set = 0  # tasks set so far (each new or set again takes the next number)
@@ -87,11 +86,9 @@ class DueTable:
         if self._free:
             slot = self._free.pop()
             self.size[slot] = family.size
-            self.families[slot] = family
         else:
             slot = len(self.size)
             self.size.append(family.size)
-            self.families.append(family)
             self._places.append(None)
         self._open += 1
         self._children += family.size
@@ -114,7 +111,6 @@ class DueTable:
         self._children -= self.size[slot]
         self._places[slot] = None
         self.size[slot] = 0
-        self.families[slot] = None
         self._free.append(slot)
 
     def due_before(self, end: float) -> list[Place]:

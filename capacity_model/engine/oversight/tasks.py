@@ -167,13 +167,14 @@ class TaskBook:
 class TimeBank:
     """Hours that come in each working day and may be saved up to a week's worth, spent on tasks.
 
-    Kept per holder (a social worker, the team managers, the IROs), brought up to date
+    Kept per holder (the team managers, the IROs, the minute-takers), brought up to date
     when next used from the rate in force then; a holder starts with a week's hours to
     hand. A holder absent when it is used loses what was saved.
     """
 
     def __init__(self) -> None:
-        # holder -> (hours, working day they were counted to); the visits round reads and writes it inline
+        # holder -> (hours, working day they were counted to); a social worker's visit hours follow the same rule
+        # in their own record (visits.VisitTime), worked out inline in the visits round
         self.saved: dict[Any, tuple[float, int]] = {}
 
     def hours(self, holder: Any, today: int, hours_per_week: float) -> float:
