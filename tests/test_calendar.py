@@ -38,6 +38,9 @@ def test_clock_ends_for_every_day_are_those_added_one_at_a_time(working_days):
     expected = {0: date(2020, 4, 6), 1: date(2020, 4, 7), 4: date(2020, 4, 14), 10: date(2020, 4, 22),
                 20: date(2020, 5, 6)}
     assert CAL.date_of(ends[offset]) == expected[working_days]
+    listed, same_offset = CAL.clock_end_list(working_days, at=CLOCKS_RUN_OUT)  # the same ends, as a list kept
+    assert (listed, same_offset) == (ends.tolist(), offset)
+    assert CAL.clock_end_list(working_days, at=CLOCKS_RUN_OUT)[0] is listed
 
 
 @pytest.mark.parametrize("start", [0, 4, 5])

@@ -57,6 +57,7 @@ class WorkingCalendar:
         self._weekday = np.array([d.weekday() for d in days], dtype=np.int8)
         self._before: list[int] = self._working_days_before.tolist()  # the same, for one value at a time
         self._months: list[int] = [d.month for d in days]
+        self._clock_end_lists: dict[tuple[int, float], list[float]] = {}  # see clock_end_list
 
     def _index(self, day: float) -> int:
         """Calendar index of the day containing simulation time ``day``, kept in range."""
@@ -126,6 +127,15 @@ class WorkingCalendar:
         before = self._working_days_before
         found = np.searchsorted(before, before[1:] + math.ceil(working_days), side="left")
         return np.maximum(days, found - 1 - self._offset + at), self._offset
+
+    def clock_end_list(self, working_days: int, *, at: float) -> tuple[list[float], int]:
+        """``clock_ends`` as a list of floats, for a clock looked up one day at a time, worked out once for each
+        ``working_days`` and ``at`` in the calendar's life (a calendar is shared, ``working_calendar``)."""
+        key = (working_days, at)
+        ends = self._clock_end_lists.get(key)
+        if ends is None:
+            ends = self._clock_end_lists[key] = self.clock_ends(working_days, at=at)[0].tolist()
+        return ends, self._offset
 
     def subtract_working_days(self, day: float, working_days: float, *, at: float) -> float:
         """A time ``working_days`` working days before ``day``, at time of day ``at``."""

@@ -3,8 +3,8 @@
 A round that sets one task per open family and meets, each working day, the tasks due by the day's end (the
 team managers' case supervision, from one pool of time; statutory visits, from each social worker's) keeps them
 here: a slot per family holds the family's children and the task's ``Place`` in the order tasks are met (its
-due day, then the order set). A task waits for its day in a calendar, a list per due day
-sorted when the day comes; once due and not done it waits, in order, with the others due at the last round.
+due day, then the order set). A task waits for its day in a calendar, a list per due day kept in that
+order as places are filed; once due and not done it waits, in order, with the others due at the last round.
 So a day's round reads the tasks due, most overdue first and at the same moment in the order set, without
 sorting them all again: the order one heap of every task would give (``tasks.TaskBook``'s). A task done or
 cancelled leaves its place behind, to be passed over when reached. Tasks end as ``TaskBook``'s do (on time,
@@ -47,16 +47,6 @@ class Place(InDueOrder):
         self.where = IN_CALENDAR
         self.stage = 0
         self.since = 0.0
-
-
-def _sort(places: list[Place]) -> None:
-    """A day's places in the order tasks are met. A day's list only ever gains places set after every place in it
-    (each new or set again takes the next number), so a list whose due days never fall is in order already (as
-    about half are): looking costs a float compared per place, sorting a method called per pair compared."""
-    for i in range(1, len(places)):
-        if places[i].due < places[i - 1].due:
-            places.sort()
-            return
 
 
 class DueTable:
@@ -145,7 +135,6 @@ class DueTable:
             if day < len(calendar):
                 places = calendar[day]
                 if places:
-                    _sort(places)
                     for place in places:
                         if place.where == IN_CALENDAR:
                             place.where = WAITING
@@ -156,7 +145,6 @@ class DueTable:
         if (end > day or self._joined_late) and day < len(calendar) and calendar[day]:  # those due before ``end``
             self._joined_late = False  # that day (part of the way through it), or set due before it (see _place)
             places = calendar[day]
-            _sort(places)
             cut = 0
             while cut < len(places) and places[cut].due < end:
                 place = places[cut]
@@ -193,14 +181,30 @@ class DueTable:
         self._file(place)
 
     def _file(self, place: Place) -> None:
-        """The place into the calendar, in the list of its due day."""
-        day = math.floor(place.due)
+        """The place into the calendar, in the list of its due day, in the order tasks are met. A place filed takes
+        the next number, so it goes after every place due at the same moment or earlier: at the end, unless due
+        before the last, then where a binary search by due day puts it. (More than half the visits are: a child in
+        care's next visit falls due at the hour of the round it was made in, and goes among Child in Need and Child
+        Protection visits due when their clocks run out, later in the day.)"""
+        due = place.due
+        day = math.floor(due)
         if day < self._next_day:  # due before the next round reads: with the first day it reads
             day, self._joined_late = self._next_day, True
         calendar = self._calendar
         while len(calendar) <= day:
             calendar.append([])
-        calendar[day].append(place)
+        places = calendar[day]
+        if places and due < places[-1].due:
+            low, high = 0, len(places) - 1  # the first place due later is in [low, high]
+            while low < high:
+                middle = (low + high) // 2
+                if due < places[middle].due:
+                    high = middle
+                else:
+                    low = middle + 1
+            places.insert(low, place)
+        else:
+            places.append(place)
 
     def place(self, slot: int) -> Place:
         """The place of the task in ``slot``."""

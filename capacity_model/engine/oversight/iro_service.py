@@ -13,6 +13,8 @@ next meeting.
 
 from __future__ import annotations
 
+import math
+
 from ...scenario.calendar import WorkingCalendar
 from ...scenario.oversight import IroService
 from ..day_plan import CLOCKS_RUN_OUT
@@ -48,8 +50,11 @@ class IroMeetings:
         self._review_hours = float(settings.hours_per_review)
         self._conferences_put_off = float(settings.conferences_put_off_share)
         self._reviews_put_off = float(settings.reviews_put_off_share)
-        self._conference_within = settings.conference_within_working_days
-        self._cic_first_review_within = settings.cic_first_review_working_days
+        calendar = self._calendar  # when a conference or first review is due, by the day the clock starts:
+        self._conference_by, self._offset = calendar.clock_end_list(settings.conference_within_working_days,
+                                                                    at=CLOCKS_RUN_OUT)
+        self._cic_first_review_by, _ = calendar.clock_end_list(settings.cic_first_review_working_days,
+                                                               at=CLOCKS_RUN_OUT)
         self._cp_first_review = float(settings.cp_first_review_days)
         self._cp_review_every = float(settings.cp_review_every_days)
         self._cic_second_review = float(settings.cic_second_review_days)
@@ -57,19 +62,24 @@ class IroMeetings:
 
     def start(self, family: Family, now: float, spread: float | None = None) -> None:
         """The first meeting of the family's stage (``spread``: at the origin, a share of a review interval gone)."""
-        stage, add = family.stage, self._calendar.add_working_days
+        stage = family.stage
         kind: str
         due: float
         if stage == "cp":
             kind, due = (("cp_review", now + spread * self._cp_review_every) if spread is not None else
-                         ("icpc", add(now, self._conference_within, at=CLOCKS_RUN_OUT)))
+                         ("icpc", self._clock_end(self._conference_by, now)))
         elif stage == "cic":
             kind, due = "cic_review", (now + spread * self._cic_review_every if spread is not None else
-                                       add(now, self._cic_first_review_within, at=CLOCKS_RUN_OUT))
+                                       self._clock_end(self._cic_first_review_by, now))
         else:
             family.meeting = None
             return
         family.meeting = self.book.set(family, kind, due, now, number=1 if spread is None else 3)
+
+    def _clock_end(self, ends: list[float], now: float) -> float:
+        """When a clock started ``now`` runs out (``WorkingCalendar.add_working_days``), from its ``ends``."""
+        end = ends[math.floor(now) + self._offset]
+        return end if end > now else now
 
     def stop(self, family: Family, now: float) -> None:
         meeting = family.meeting

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from typing import Any
+from typing import Any, Final
 
 from ..family import Family
 
@@ -54,56 +54,78 @@ class Task(InDueOrder):
         self.seq = 0
 
 
+PASSED: Final[list[Task]] = []
+"""The calendar's list for every day before the front (shared, always empty)."""
+
+
 class TaskBook:
     """Open tasks in due order, and tasks put off until a later day.
 
-    The tasks are kept in buckets by due day (a calendar queue: a list per day, sorted only
-    when its day comes to the front, with a small heap of the days), which gives the same
-    order as one heap of every task, most overdue first and, at the same moment, in the
-    order they were set, at a fraction of the cost. Cancelled tasks are dropped when they
-    come to the front. A round takes tasks from the front one at a time.
+    The tasks are kept in a calendar of due days (a list per day, each kept in order as tasks are put in it, the
+    latest first), which gives the same order as one heap of every task, most overdue first and, at the same
+    moment, in the order they were set, at a fraction of the cost. The front is the earliest day that may hold
+    tasks; a task due before it (put off and brought back, or set late) joins the front day's list, in order.
+    Cancelled tasks are dropped when they come to the front. A round takes tasks from the front one at a time.
     """
 
     def __init__(self) -> None:
-        self._days: dict[int, list[Task]] = {}  # due day -> its tasks, latest first once sorted
-        self._unsorted: set[int] = set()  # days with tasks added since they were sorted
-        self._front: list[int] = []  # a heap of the days in ``_days``
+        self._calendar: list[list[Task]] = []  # by due day (from the front day on): its tasks, latest first
+        self._front = 0  # the earliest day that may hold tasks (the lists before it are let go)
         self._aside: list[tuple[float, int, Task]] = []  # a heap of tasks put off until their ``not_before``
         self._seq = 0
-        self.counts = dict.fromkeys(("set", *ENDINGS), 0)
+        self._set = self._on_time = self._late = self._cancelled_before_due = self._cancelled_overdue = 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Tasks set, and ended each way, so far."""
+        ended = (self._on_time, self._late, self._cancelled_before_due, self._cancelled_overdue)
+        return {"set": self._set, **dict(zip(ENDINGS, ended))}
 
     def _push(self, task: Task) -> None:
+        """``task`` into its due day's list (the front day's, if due before it), after every task due later and
+        before those due at the same moment or earlier (it is the last set): at the head, unless a binary search
+        by due day puts it further in."""
         self._seq += 1
         task.seq = self._seq
-        day = math.floor(task.due)
-        bucket = self._days.get(day)
-        if bucket is None:
-            self._days[day] = [task]
-            heapq.heappush(self._front, day)
-        else:
-            bucket.append(task)
-            self._unsorted.add(day)
+        due = task.due
+        day = math.floor(due)
+        if day < self._front:
+            day = self._front
+        calendar = self._calendar
+        while len(calendar) <= day:
+            calendar.append([])
+        tasks = calendar[day]
+        if not tasks or tasks[0].due <= due:
+            tasks.insert(0, task)
+            return
+        low, high = 1, len(tasks)  # the first task due on or before it is in [low, high]
+        while low < high:
+            middle = (low + high) // 2
+            if tasks[middle].due > due:
+                low = middle + 1
+            else:
+                high = middle
+        tasks.insert(low, task)
 
-    def _first_bucket(self) -> list[Task] | None:
-        """The earliest day's tasks, latest first (so the most overdue is last), cancelled ones dropped."""
-        front, days = self._front, self._days
-        while front:
-            day = front[0]
-            bucket = days[day]
-            if day in self._unsorted:
-                bucket.sort(reverse=True)
-                self._unsorted.discard(day)
-            while bucket and bucket[-1].ended:
-                bucket.pop()
-            if bucket:
-                return bucket
-            heapq.heappop(front)
-            del days[day]
+    def _first_day(self) -> list[Task] | None:
+        """The front day's tasks, latest first (so the most overdue is last), cancelled ones dropped; days left
+        empty are passed."""
+        calendar, front = self._calendar, self._front
+        while front < len(calendar):
+            tasks = calendar[front]
+            while tasks and tasks[-1].ended:
+                tasks.pop()
+            if tasks:
+                self._front = front
+                return tasks
+            calendar[front] = PASSED
+            front += 1
+        self._front = front
         return None
 
     def set(self, family: Family, kind: str, due: float, since: float, number: int = 1) -> Task:
         task = Task(due, family, kind, since, number)
-        self.counts["set"] += 1
+        self._set += 1
         self._push(task)
         return task
 
@@ -115,26 +137,32 @@ class TaskBook:
             task.since = since
         task.due, task.not_before = due, 0.0
         task.number += 1
-        self.counts["on_time" if on_time else "late"] += 1
-        self.counts["set"] += 1
+        if on_time:
+            self._on_time += 1
+        else:
+            self._late += 1
+        self._set += 1
         self._push(task)
         return on_time
 
     def cancel(self, task: Task | None, now: float) -> None:
         if task is not None and not task.ended:
             task.ended = True
-            self.counts["cancelled_overdue" if task.due < now else "cancelled_before_due"] += 1
+            if task.due < now:
+                self._cancelled_overdue += 1
+            else:
+                self._cancelled_before_due += 1
 
     def first_due(self) -> Task | None:
         """The most overdue open task still in the book (cancelled ones at the front are dropped)."""
-        bucket = self._first_bucket()
-        return bucket[-1] if bucket else None
+        tasks = self._first_day()
+        return tasks[-1] if tasks else None
 
     def pop(self) -> Task:
         """Take out the task ``first_due`` gave."""
-        bucket = self._first_bucket()
-        assert bucket, "nothing to take: first_due gave no task"
-        return bucket.pop()
+        tasks = self._first_day()
+        assert tasks, "nothing to take: first_due gave no task"
+        return tasks.pop()
 
     def put_off(self, task: Task, until: float) -> None:
         """Set aside the task ``first_due`` gave until ``until`` (then ``bring_back`` returns it to the book)."""
@@ -152,8 +180,8 @@ class TaskBook:
     def open_tasks(self, now: float) -> tuple[int, int]:
         """(open tasks not yet due, open tasks overdue) at ``now``."""
         live = overdue = 0
-        for bucket in self._days.values():
-            for task in bucket:
+        for tasks in self._calendar[self._front:]:
+            for task in tasks:
                 if not task.ended:
                     live += 1
                     overdue += task.due < now

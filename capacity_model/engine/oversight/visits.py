@@ -85,7 +85,6 @@ class VisitRound:
         self.table = VisitTable()
         self._calendar = calendar
         self._support = support
-        self._clocks: dict[tuple[int, int], tuple[list[list[float]], int]] = {}  # see use
         # the settings in force, as plain numbers (read once in ``use``, not at every visit)
         self._ends: list[list[float]] = []
         self._offset = 0
@@ -94,14 +93,10 @@ class VisitRound:
 
     def use(self, settings: Visits) -> None:
         """The visits settings in force from now. For Child in Need and Child Protection, when a visit made on
-        each calendar day makes the next due (by stage code and calendar index; ``_offset``: the index of day 0),
-        worked out once for each pair of intervals."""
-        key = (settings.cin_every_working_days, settings.cp_every_working_days)
-        clocks = self._clocks.get(key)
-        if clocks is None:
-            (cin, offset), (cp, _) = (self._calendar.clock_ends(every, at=CLOCKS_RUN_OUT) for every in key)
-            clocks = self._clocks[key] = [cin.tolist(), cp.tolist()], offset
-        self._ends, self._offset = clocks
+        each calendar day makes the next due (by stage code and calendar index; ``_offset``: the index of day 0)."""
+        (cin, offset), (cp, _) = (self._calendar.clock_end_list(every, at=CLOCKS_RUN_OUT)
+                                  for every in (settings.cin_every_working_days, settings.cp_every_working_days))
+        self._ends, self._offset = [cin, cp], offset
         self._per_visit = float(settings.hours_per_visit)
         self._weekly = float(settings.hours_per_fte_week)
         self._freeable = float(settings.working_hours_per_fte_week)
