@@ -111,6 +111,23 @@ class DueTable:
         self._fall_due(end)
         return self._waiting
 
+    def whole_round(self, end: float) -> list[Place]:
+        """For a round that reads every task due before ``end`` in one pass (the visits'): the places waiting, most
+        overdue first, the last round's left waiting (``left_waiting``) then those fallen due since; a place
+        cancelled since is in it with no family, to be passed over. The round hands back those it leaves
+        waiting, in order, with ``left_waiting``, so the list is not filtered first. A table read this way is
+        read only this way."""
+        if self._head:
+            del self._waiting[:self._head]
+            self._head = 0
+        self._fall_due(end)
+        return self._waiting
+
+    def left_waiting(self, places: list[Place]) -> None:
+        """The places a ``whole_round`` left waiting, in order (every place it was given but those done or
+        cancelled)."""
+        self._waiting, self._head = places, 0
+
     def first_due(self, end: float, most: int) -> list[Place]:
         """The first ``most`` of ``due_before(end)`` (those a round will meet, from the front)."""
         self._fall_due(end)

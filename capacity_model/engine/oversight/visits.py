@@ -128,8 +128,9 @@ class VisitRound:
         The visits due are read in due order and fall to the families' social workers of the day; at a worker's
         most overdue, their hours give how many visits they can make, and they make that many of theirs, from the
         front. Then worker by worker (in the order of their most overdue), the visits made are set again in the
-        order made. This is the layer's hot loop: a worker's hours are worked out inline (``TimeBank``'s rule),
-        and the visits they cannot make today are passed over, not listed.
+        order made. This is the layer's hot loop, one pass over the visits due: a worker's hours are worked out
+        inline (``TimeBank``'s rule), and the visits not made are handed back to the table as left waiting
+        (``DueTable.whole_round``), not looked at again to find them.
         """
         table = self.table
         per_visit = self._per_visit
@@ -138,12 +139,14 @@ class VisitRound:
         relief = self._support.caseload_relief
         relieved = any(share != 0.0 for share in relief.values())  # (taking off none changes nothing)
         making: list[VisitTime] = []  # the workers making visits today, in the order of their most overdue
-        for place in table.due_before(end):
+        waiting: list[Place] = []  # the visits left waiting, in order
+        for place in table.whole_round(end):
             family = place.family
-            if family is None:  # (a visit waiting is an open family's)
+            if family is None:  # the family closed: its visit is dropped
                 continue
             worker = family.worker
             if worker is None:  # a family with no social worker is not visited
+                waiting.append(place)
                 continue
             kept = worker.visit_time
             if isinstance(kept, VisitTime):
@@ -179,6 +182,9 @@ class VisitRound:
                 else:
                     due.append(place)
                 time.made = made + 1
+            else:
+                waiting.append(place)
+        table.left_waiting(waiting)
         for time in making:  # worker by worker, from the front: made, and set again, in the order made
             due, made = time.due, time.made
             for i in range(made):
