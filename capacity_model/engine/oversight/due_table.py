@@ -22,7 +22,7 @@ import math
 from typing import Final
 
 from ..family import Family
-from .tasks import ENDINGS, InDueOrder
+from .tasks import ENDINGS, InDueOrder, file_in_due_order
 
 
 READ: Final[list[Place]] = []
@@ -198,30 +198,16 @@ class DueTable:
         self._file(place)
 
     def _file(self, place: Place) -> None:
-        """The place into the calendar, in the list of its due day, in the order tasks are met. A place filed takes
-        the next number, so it goes after every place due at the same moment or earlier: at the end, unless due
-        before the last, then where a binary search by due day puts it. (More than half the visits are: a child in
-        care's next visit falls due at the hour of the round it was made in, and goes among Child in Need and Child
-        Protection visits due when their clocks run out, later in the day.)"""
-        due = place.due
-        day = math.floor(due)
+        """The place into the calendar, in the list of its due day, in the order tasks are met (more than half the
+        visits go in before the last: a child in care's next visit falls due at the hour of the round it was made
+        in, among Child in Need and Child Protection visits due when their clocks run out, later in the day)."""
+        day = math.floor(place.due)
         if day < self._next_day:  # due before the next round reads: with the first day it reads
             day, self._joined_late = self._next_day, True
         calendar = self._calendar
         while len(calendar) <= day:
             calendar.append([])
-        places = calendar[day]
-        if places and due < places[-1].due:
-            low, high = 0, len(places) - 1  # the first place due later is in [low, high]
-            while low < high:
-                middle = (low + high) // 2
-                if due < places[middle].due:
-                    high = middle
-                else:
-                    low = middle + 1
-            places.insert(low, place)
-        else:
-            places.append(place)
+        file_in_due_order(calendar[day], place)
 
     def place(self, slot: int) -> Place:
         """The place of the task in ``slot``."""

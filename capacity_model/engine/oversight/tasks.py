@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from ..family import Family
 
@@ -54,6 +54,27 @@ class Task(InDueOrder):
         self.seq = 0
 
 
+InOrder = TypeVar("InOrder", bound=InDueOrder)
+
+
+def file_in_due_order(items: list[InOrder], item: InOrder) -> None:
+    """``item``, the last set (so after every one due at the same moment or earlier), into ``items``, which are in
+    the order tasks are met: at the end, unless due before the last, then where a binary search by due day puts
+    it."""
+    due = item.due
+    if items and due < items[-1].due:
+        low, high = 0, len(items) - 1  # the first due later is in [low, high]
+        while low < high:
+            middle = (low + high) // 2
+            if due < items[middle].due:
+                high = middle
+            else:
+                low = middle + 1
+        items.insert(low, item)
+    else:
+        items.append(item)
+
+
 PASSED: Final[list[Task]] = []
 """The calendar's list for every day before the front (shared, always empty)."""
 
@@ -61,15 +82,15 @@ PASSED: Final[list[Task]] = []
 class TaskBook:
     """Open tasks in due order, and tasks put off until a later day.
 
-    The tasks are kept in a calendar of due days (a list per day, each kept in order as tasks are put in it, the
-    latest first), which gives the same order as one heap of every task, most overdue first and, at the same
+    The tasks are kept in a calendar of due days (a list per day, each kept in order as tasks are put in it,
+    ``file_in_due_order``), which gives the same order as one heap of every task, most overdue first and, at the same
     moment, in the order they were set, at a fraction of the cost. The front is the earliest day that may hold
     tasks; a task due before it (put off and brought back, or set late) joins the front day's list, in order.
     Cancelled tasks are dropped when they come to the front. A round takes tasks from the front one at a time.
     """
 
     def __init__(self) -> None:
-        self._calendar: list[list[Task]] = []  # by due day (from the front day on): its tasks, latest first
+        self._calendar: list[list[Task]] = []  # by due day (from the front day on): its tasks, in order
         self._front = 0  # the earliest day that may hold tasks (the lists before it are let go)
         self._aside: list[tuple[float, int, Task]] = []  # a heap of tasks put off until their ``not_before``
         self._seq = 0
@@ -82,39 +103,25 @@ class TaskBook:
         return {"set": self._set, **dict(zip(ENDINGS, ended))}
 
     def _push(self, task: Task) -> None:
-        """``task`` into its due day's list (the front day's, if due before it), after every task due later and
-        before those due at the same moment or earlier (it is the last set): at the head, unless a binary search
-        by due day puts it further in."""
+        """``task`` into its due day's list (the front day's, if due before it), in order."""
         self._seq += 1
         task.seq = self._seq
-        due = task.due
-        day = math.floor(due)
+        day = math.floor(task.due)
         if day < self._front:
             day = self._front
         calendar = self._calendar
         while len(calendar) <= day:
             calendar.append([])
-        tasks = calendar[day]
-        if not tasks or tasks[0].due <= due:
-            tasks.insert(0, task)
-            return
-        low, high = 1, len(tasks)  # the first task due on or before it is in [low, high]
-        while low < high:
-            middle = (low + high) // 2
-            if tasks[middle].due > due:
-                low = middle + 1
-            else:
-                high = middle
-        tasks.insert(low, task)
+        file_in_due_order(calendar[day], task)
 
     def _first_day(self) -> list[Task] | None:
-        """The front day's tasks, latest first (so the most overdue is last), cancelled ones dropped; days left
-        empty are passed."""
+        """The front day's tasks, in order (the most overdue first), cancelled ones at the front dropped; days
+        left empty are passed."""
         calendar, front = self._calendar, self._front
         while front < len(calendar):
             tasks = calendar[front]
-            while tasks and tasks[-1].ended:
-                tasks.pop()
+            while tasks and tasks[0].ended:
+                del tasks[0]
             if tasks:
                 self._front = front
                 return tasks
@@ -156,13 +163,13 @@ class TaskBook:
     def first_due(self) -> Task | None:
         """The most overdue open task still in the book (cancelled ones at the front are dropped)."""
         tasks = self._first_day()
-        return tasks[-1] if tasks else None
+        return tasks[0] if tasks else None
 
     def pop(self) -> Task:
         """Take out the task ``first_due`` gave."""
         tasks = self._first_day()
         assert tasks, "nothing to take: first_due gave no task"
-        return tasks.pop()
+        return tasks.pop(0)
 
     def put_off(self, task: Task, until: float) -> None:
         """Set aside the task ``first_due`` gave until ``until`` (then ``bring_back`` returns it to the book)."""
