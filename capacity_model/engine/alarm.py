@@ -92,6 +92,11 @@ class Agenda:
         self._open_until += self.WEEK
         Turn(self, self.WEEK)
 
+    def let_go(self) -> None:
+        """At the end of a replication: drop the alarms and events still to come, waiting here or in SimPy's queue."""
+        self._weeks.clear()
+        self.env._queue.clear()
+
 
 class Turn(Alarm):
     """The agenda's weekly turn."""

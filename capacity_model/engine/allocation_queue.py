@@ -98,6 +98,12 @@ class AllocationQueue:
         self._live += 1
         return entry
 
+    def let_go(self) -> None:
+        """At the end of a replication: the families waiting, and the workers at work."""
+        for heap in self._ranks:
+            heap.clear()
+        self._at_work = None
+
     def allocate(self, waited_before: float | None, above_cap_limit: int) -> list[tuple[QueueEntry, Worker]]:
         """Allocate whoever can be allocated now, in priority order.
 

@@ -149,6 +149,11 @@ class AllocationDesk:
         if allocate:
             self.capacity_changed(worker.team)
 
+    def let_go(self) -> None:
+        """At the end of a replication: the families in the queues."""
+        for queue in self.queues.values():
+            queue.let_go()
+
     def roster_changed(self, team: str) -> None:
         """Who in ``team`` can take new children may have changed (a join, a leaver, absence, notice)."""
         self.queues[team].roster_changed()

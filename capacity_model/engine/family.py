@@ -56,3 +56,11 @@ class Family:
         self.visit: int | None = None  # with oversight on: the slots of its next statutory visit and supervision,
         self.supervision: int | None = None  # and its next IRO meeting
         self.meeting: object = None  # (the IRO service's Task)
+
+    def let_go(self) -> None:
+        """Drop the links back to the family from what it holds (its social worker, its place in a queue, its next
+        meeting and next step), at the end of a replication (``Replication.let_go``)."""
+        self.worker = None
+        self.queue_entry = None
+        self.on_allocated = None
+        self.meeting = None

@@ -62,6 +62,12 @@ class Pathway:
         self._rereferral_probability = scenario.rereferral.probability
         self._rereferral_delay = scenario.rereferral.delay_days.sampler
 
+    def let_go(self) -> None:
+        """At the end of a replication: the open families, each letting go of what it holds."""
+        for family in self.open_families.values():
+            family.let_go()
+        self.open_families.clear()
+
     def new_family(self, size: int, fate: Fate, referral_day: float | None = None) -> Family:
         """A family not yet referred (``referral_day``: when an earlier case of theirs was referred)."""
         self._families += 1

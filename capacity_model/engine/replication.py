@@ -49,7 +49,7 @@ class Replication:
     def __init__(self, scenario: Scenario, seed: int, replication: int, months: int,
                  emit: Callable[[MonthEnd], None]):
         self.env = env = simpy.Environment()
-        agenda = Agenda(env)
+        self.agenda = agenda = Agenda(env)
         self.horizon = horizon = Horizon(scenario, months)
         self.streams = streams = RandomStreams(seed, replication)
         self.in_force = in_force = ScenarioInForce(env, scenario, horizon)
@@ -84,3 +84,21 @@ class Replication:
         """Simulate from the origin to the last reported month end."""
         self.start()
         self.env.run(until=self.horizon.horizon_day + RUN_ENDS)
+
+    def let_go(self) -> None:
+        """Once run: let go of the families, their tasks and the events still to come, so that they are freed as
+        soon as the replication is, by reference counting, not by the garbage collector. Nothing can run after.
+
+        A replication's objects point at each other in cycles (a family and its social worker, a family and its
+        place in a queue, the components, their processes and the environment), which only the collector frees.
+        It follows every link of every object it has to look at, out of cache in a large service: 0.57 s for the
+        garbage of a service ten times the baseline, against 0.01 s for the baseline's. Here each component
+        empties what it holds families and events in, and each open family drops its links back: the collector
+        is left the components and the workers, a fifth of the objects."""
+        self.pathway.let_go()
+        self.agenda.let_go()
+        self.tally.let_go()
+        self.desk.let_go()
+        self.workforce.let_go()
+        if self.oversight is not None:
+            self.oversight.let_go()

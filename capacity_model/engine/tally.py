@@ -63,6 +63,11 @@ class Tally:
         self.many_social_workers: dict[int, Family] = {}
         self.new_month()
 
+    def let_go(self) -> None:
+        """At the end of a replication: the families waiting and those with many social workers."""
+        self.waiting.families.clear()
+        self.many_social_workers.clear()
+
     def new_month(self) -> None:
         self.month_referrals = [0, 0]  # children referred, of whom within 12 months of their previous referral
         self.month_assessments: list[tuple[int, int]] = []  # working days to completion from its start, from referral

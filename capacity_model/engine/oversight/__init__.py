@@ -79,6 +79,12 @@ class Oversight:
         else:  # an assessment
             family.visit = family.meeting = None
 
+    def let_go(self) -> None:
+        """At the end of a replication: every family's next visit, supervision and meeting."""
+        self.visits.table.let_go()
+        self.supervision.table.let_go()
+        self.meetings.book.let_go()
+
     def stage_changed(self, family: Family, now: float) -> None:
         self.visits.stop(family, now)
         self.meetings.stop(family, now)

@@ -103,6 +103,12 @@ class DueTable:
         self.size[slot] = 0
         self._free.append(slot)
 
+    def let_go(self) -> None:
+        """At the end of a replication: the places of the tasks."""
+        self._places.clear()
+        self._calendar.clear()
+        self._waiting = []
+
     def due_before(self, end: float) -> list[Place]:
         """The places of the tasks due before ``end``, most overdue first (at the same moment, in the order set).
         Rounds come in time order (``end`` never earlier than the last round's)."""

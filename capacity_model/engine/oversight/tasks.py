@@ -102,6 +102,11 @@ class TaskBook:
         ended = (self._on_time, self._late, self._cancelled_before_due, self._cancelled_overdue)
         return {"set": self._set, **dict(zip(ENDINGS, ended))}
 
+    def let_go(self) -> None:
+        """At the end of a replication: the tasks."""
+        self._calendar.clear()
+        self._aside.clear()
+
     def _push(self, task: Task) -> None:
         """``task`` into its due day's list (the front day's, if due before it), in order."""
         self._seq += 1

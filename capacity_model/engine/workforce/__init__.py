@@ -51,6 +51,10 @@ class Workforce:
         self.register.serve(desk)
         self.absence.desk = desk
 
+    def let_go(self) -> None:
+        """At the end of a replication: the families the workers hold."""
+        self.register.let_go()
+
     def start(self) -> None:
         """Put the starting staff in post and start the workforce's processes."""
         scenario = self.in_force.scenario

@@ -77,6 +77,12 @@ class Register:
         """The allocation desk the register tells of room and of families to reallocate."""
         self.desk = desk
 
+    def let_go(self) -> None:
+        """At the end of a replication: the families each worker in post holds, and their visits."""
+        for worker in self.workers():
+            worker.families.clear()
+            worker.visit_time = None
+
     # --- who is in post ------------------------------------------------------------------
 
     def workers(self) -> list[Worker]:
