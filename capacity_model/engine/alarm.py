@@ -93,9 +93,13 @@ class Agenda:
         Turn(self, self.WEEK)
 
     def let_go(self) -> None:
-        """At the end of a replication: drop the alarms and events still to come, waiting here or in SimPy's queue."""
+        """At the end of a replication: drop the alarms and events still to come, waiting here or in SimPy's queue,
+        and the processes waiting for them (an event's callbacks hold its processes, which hold it)."""
         self._weeks.clear()
-        self.env._queue.clear()
+        queue = self.env._queue
+        for _, _, _, event in queue:
+            event.callbacks = None  # type: ignore[assignment]  # as SimPy marks an event processed
+        queue.clear()
 
 
 class Turn(Alarm):

@@ -42,6 +42,10 @@ class ScenarioInForce:
     def listen(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
+    def let_go(self) -> None:
+        """At the end of a replication: the processes waiting for a change."""
+        self.changed.callbacks = None  # type: ignore[assignment]  # as SimPy marks an event processed
+
     def interventions(self) -> ProcessGenerator:
         """Put each dated change into force from the start of its day (just after a snapshot)."""
         calendar = self._horizon.calendar

@@ -86,17 +86,20 @@ class Replication:
         self.env.run(until=self.horizon.horizon_day + RUN_ENDS)
 
     def let_go(self) -> None:
-        """Once run: let go of the families, their tasks and the events still to come, so that they are freed as
-        soon as the replication is, by reference counting, not by the garbage collector. Nothing can run after.
+        """Once run: let go of the families, the workers, their tasks and the events and processes still to come,
+        so that they are freed as soon as the replication is, by reference counting, not by the garbage collector.
+        Nothing can run after.
 
         A replication's objects point at each other in cycles (a family and its social worker, a family and its
-        place in a queue, the components, their processes and the environment), which only the collector frees.
-        It follows every link of every object it has to look at, out of cache in a large service: 0.57 s for the
-        garbage of a service ten times the baseline, against 0.01 s for the baseline's. Here each component
-        empties what it holds families and events in, and each open family drops its links back: the collector
-        is left the components and the workers, a fifth of the objects."""
+        place in a queue, a process and the event it waits for, the components and the environment), which only
+        the collector frees. It follows every link of every object it has to look at, out of cache in a large
+        service: 0.57 s for the garbage of a service ten times the baseline, against 0.01 s for the baseline's.
+        Here each component empties what it holds families, workers, events and processes in, and each open
+        family drops its links back: the collector is left the components and their ledgers, a twentieth of the
+        objects at the baseline."""
         self.pathway.let_go()
         self.agenda.let_go()
+        self.in_force.let_go()
         self.tally.let_go()
         self.desk.let_go()
         self.workforce.let_go()

@@ -78,10 +78,12 @@ class Register:
         self.desk = desk
 
     def let_go(self) -> None:
-        """At the end of a replication: the families each worker in post holds, and their visits."""
-        for worker in self.workers():
-            worker.families.clear()
-            worker.visit_time = None
+        """At the end of a replication: the workers in post, and the families each holds, and their visits."""
+        for workers in self.in_team.values():
+            for worker in workers:
+                worker.families.clear()
+                worker.visit_time = None
+            workers.clear()
 
     # --- who is in post ------------------------------------------------------------------
 
