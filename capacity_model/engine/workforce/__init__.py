@@ -52,7 +52,7 @@ class Workforce:
         self.absence.desk = desk
 
     def let_go(self) -> None:
-        """At the end of a replication: the workers in post and the families they hold."""
+        """At the end of a replication: the workers in post."""
         self.register.let_go()
 
     def start(self) -> None:

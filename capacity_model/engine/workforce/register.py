@@ -78,11 +78,9 @@ class Register:
         self.desk = desk
 
     def let_go(self) -> None:
-        """At the end of a replication: the workers in post, and the families each holds, and their visits."""
+        """At the end of a replication: the workers in post (their families have let go of them, so each goes with
+        what it holds)."""
         for workers in self.in_team.values():
-            for worker in workers:
-                worker.families.clear()
-                worker.visit_time = None
             workers.clear()
 
     # --- who is in post ------------------------------------------------------------------
