@@ -187,23 +187,25 @@ def scale_ratio(factor: int = 10, months: int = 24) -> dict:
 
 def events_in_a_baseline_replication(months: int = 24) -> int:
     """SimPy events one baseline replication processes (counted in a separate, untimed run): what its
-    environment takes from its queue, however they were put there (the engine's alarms, some straight from its
-    agenda)."""
-    import simpy
+    environment takes from its queue, however they were put there (the engine's alarms too)."""
+    try:  # the engine's own environment, which keeps its queue a day at a time
+        from capacity_model.engine.environment import Environment
+    except ImportError:  # (an older commit's engine ran in SimPy's)
+        from simpy import Environment
 
     load_scenario, run_replication, _, _ = _api()
     counted = [0]
-    original = simpy.Environment.step
+    original = Environment.step
 
     def step(self):
         counted[0] += 1
         return original(self)
 
-    simpy.Environment.step = step
+    Environment.step = step
     try:
         run_replication(load_scenario("baseline"), 0, 1000, months)
     finally:
-        simpy.Environment.step = original
+        Environment.step = original
     return counted[0]
 
 

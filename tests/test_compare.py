@@ -12,8 +12,8 @@ import simpy
 from capacity_model import compare, run_experiment
 from capacity_model.analysis.differences import paired_differences
 from capacity_model.engine import Replication
-from capacity_model.engine.alarm import Agenda
 from capacity_model.engine.day_plan import ALLOCATION_MEETING
+from capacity_model.engine.environment import Environment
 from capacity_model.engine.horizon import Horizon
 from capacity_model.engine.in_force import ScenarioInForce
 from capacity_model.engine.referrals import Referrals
@@ -63,11 +63,11 @@ def test_interventions_take_effect_on_their_start_and_end_days():
         small_service(rereferral={"probability": 0.0}, referrals={"new_children_per_year": 2000}),
         {"parameter": "referrals.new_children_per_year", "value": 0, "start_date": "2020-06-01",
          "end_date": "2020-08-01"})
-    env = simpy.Environment()
+    env = Environment()
     horizon = Horizon(scenario, months=7)
     in_force = ScenarioInForce(env, scenario, horizon)
     log = ReferralLog(env)
-    referrals = Referrals(env, Agenda(env), in_force, horizon, RandomStreams(1, 0), log)
+    referrals = Referrals(env, in_force, horizon, RandomStreams(1, 0), log)
     env.process(referrals.arrivals())
     env.process(in_force.interventions())
     env.run(until=horizon.horizon_day)

@@ -11,15 +11,14 @@ allocated.
 
 from __future__ import annotations
 
-import simpy
 
 from ..scenario import Scenario, Stage
 from ..scenario.calendar import YEAR_DAYS
 from ..scenario.distributions import Duration
 from ..scenario.sampling import Chooser, Sampler
-from .alarm import Agenda, Alarm
 from .day_plan import CLOCKS_RUN_OUT
 from .desk import AllocationDesk
+from .environment import Alarm, Environment
 from .family import Family
 from .horizon import Horizon
 from .in_force import ScenarioInForce
@@ -37,10 +36,9 @@ DURATIONS = {"assessment": "assessment_working_days", "cin": "cin_plan_days", "c
 class Pathway:
     """Every open family, and the journeys that carry them from referral to closure."""
 
-    def __init__(self, env: simpy.Environment, agenda: Agenda, in_force: ScenarioInForce, horizon: Horizon,
+    def __init__(self, env: Environment, in_force: ScenarioInForce, horizon: Horizon,
                  desk: AllocationDesk, tally: Tally, oversight: Oversight | None = None):
         self.env = env
-        self.agenda = agenda
         self.in_force = in_force
         self.open_families: dict[int, Family] = {}
         self._calendar = horizon.calendar
@@ -180,7 +178,7 @@ class StageEnd(Alarm):
         self.pathway = pathway
         self.family = family
         self.stage = stage
-        super().__init__(pathway.agenda, delay)
+        super().__init__(pathway.env, delay)
 
     def rang(self) -> None:
         self.pathway._stage_ended(self.family, self.stage)
@@ -194,7 +192,7 @@ class Rereferral(Alarm):
     def __init__(self, pathway: Pathway, family: Family, delay: float) -> None:
         self.pathway = pathway
         self.family = family
-        super().__init__(pathway.agenda, delay)
+        super().__init__(pathway.env, delay)
 
     def rang(self) -> None:
         self.pathway.refer(self.family)

@@ -14,7 +14,7 @@ from simpy.events import ProcessGenerator
 
 from ..scenario import Scenario
 from ..scenario.calendar import YEAR_DAYS
-from .alarm import Agenda, Alarm
+from .environment import Alarm, Environment
 from .horizon import Horizon
 from .in_force import ScenarioInForce
 from .pathway import Pathway
@@ -22,10 +22,9 @@ from .streams import FateBank, RandomStreams
 
 
 class Referrals:
-    def __init__(self, env: simpy.Environment, agenda: Agenda, in_force: ScenarioInForce, horizon: Horizon,
+    def __init__(self, env: Environment, in_force: ScenarioInForce, horizon: Horizon,
                  streams: RandomStreams, pathway: Pathway):
         self.env = env
-        self.agenda = agenda
         self.in_force = in_force
         self._calendar = horizon.calendar
         self._pathway = pathway
@@ -88,7 +87,7 @@ class Candidate(Alarm):
     def __init__(self, referrals: Referrals, regular: bool, delay: float) -> None:
         self.referrals = referrals
         self.regular = regular
-        super().__init__(referrals.agenda, delay)
+        super().__init__(referrals.env, delay)
 
     def rang(self) -> None:
         self.referrals._candidate(self.regular)

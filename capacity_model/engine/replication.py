@@ -14,6 +14,7 @@ The components and what each does:
   service, met each working day in the time each has;
 - ``Monitor``: the month-end observations, handed to ``emit``.
 
+They run in the engine's ``Environment``: SimPy's, its queue of events kept a day at a time.
 Events within a day happen in the order of ``day_plan.py``. Randomness comes from named
 streams (``streams.py``) so that results are identical whichever process runs them.
 The engine knows nothing of files, the command line, charts or KPIs.
@@ -23,12 +24,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-import simpy
-
 from ..measures import MonthEnd
 from ..scenario import Scenario
-from .alarm import Agenda
 from .costs import CostLedger
+from .environment import Environment
 from .day_plan import RUN_ENDS
 from .workforce.payroll import Payroll
 from .desk import AllocationDesk
@@ -48,8 +47,7 @@ class Replication:
 
     def __init__(self, scenario: Scenario, seed: int, replication: int, months: int,
                  emit: Callable[[MonthEnd], None]):
-        self.env = env = simpy.Environment()
-        self.agenda = agenda = Agenda(env)
+        self.env = env = Environment()
         self.horizon = horizon = Horizon(scenario, months)
         self.streams = streams = RandomStreams(seed, replication)
         self.in_force = in_force = ScenarioInForce(env, scenario, horizon)
@@ -58,10 +56,10 @@ class Replication:
         self.workforce = Workforce(env, in_force, horizon, streams, Payroll(self.ledger, in_force))
         self.desk = AllocationDesk(env, in_force, horizon, streams, self.workforce.register, self.tally)
         self.workforce.serve(self.desk)
-        self.oversight = (Oversight(env, agenda, in_force, horizon, streams, self.workforce.support)
+        self.oversight = (Oversight(env, in_force, horizon, streams, self.workforce.support)
                           if scenario.oversight is not None else None)
-        self.pathway = Pathway(env, agenda, in_force, horizon, self.desk, self.tally, self.oversight)
-        self.referrals = Referrals(env, agenda, in_force, horizon, streams, self.pathway)
+        self.pathway = Pathway(env, in_force, horizon, self.desk, self.tally, self.oversight)
+        self.referrals = Referrals(env, in_force, horizon, streams, self.pathway)
         self.initial_state = InitialState(in_force, horizon, streams, self.workforce, self.referrals,
                                           self.pathway, self.desk, self.tally)
         self.monitor = Monitor(env, in_force, horizon, self.tally, self.workforce,
@@ -98,7 +96,7 @@ class Replication:
         family drops its links back: the collector is left the components and their ledgers, a twentieth of the
         objects at the baseline."""
         self.pathway.let_go()
-        self.agenda.let_go()
+        self.env.let_go()
         self.in_force.let_go()
         self.tally.let_go()
         self.desk.let_go()

@@ -22,8 +22,8 @@ from simpy.events import ProcessGenerator
 from ...measures import OversightSnapshot
 from ...scenario import Scenario
 from ...scenario.oversight import Oversight as OversightSettings
-from ..alarm import Agenda, Alarm
 from ..day_plan import OVERSIGHT_DAY
+from ..environment import Alarm, Environment
 from ..family import Family
 from ..horizon import Horizon
 from ..in_force import ScenarioInForce
@@ -39,10 +39,9 @@ EVERY_DAY = frozenset(range(7))
 class Oversight:
     """The oversight layer of one replication (only built when the scenario has an ``oversight`` section)."""
 
-    def __init__(self, env: simpy.Environment, agenda: Agenda, in_force: ScenarioInForce, horizon: Horizon,
+    def __init__(self, env: Environment, in_force: ScenarioInForce, horizon: Horizon,
                  streams: RandomStreams, support: Support):
         self.env = env
-        self.agenda = agenda
         self._horizon = horizon
         self._spread = streams.uniforms("oversight")
         self.visits = VisitRound(horizon.calendar, support)
@@ -157,7 +156,7 @@ class OversightDay(Alarm):
         self.oversight = oversight
         self.today = today
         self.following = following
-        super().__init__(oversight.agenda, delay)
+        super().__init__(oversight.env, delay)
 
     def rang(self) -> None:
         self.oversight._day(self.today, self.following)
