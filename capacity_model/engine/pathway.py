@@ -11,7 +11,6 @@ allocated.
 
 from __future__ import annotations
 
-
 from ..scenario import Scenario, Stage
 from ..scenario.calendar import YEAR_DAYS
 from ..scenario.distributions import Duration
