@@ -290,6 +290,17 @@ def test_each_familys_numbers_are_its_row_of_the_block_then_the_overflow_stream(
     assert bank.next_row().uniform() != block[0, 0]  # a new block
 
 
+def test_next_uniform_gives_what_the_streams_own_random_would_between_its_other_draws():
+    """The arrivals' thinning numbers, read from the bit generator, are the stream's ``random()`` digit for digit,
+    with exponential gaps drawn between them from the same stream."""
+    from capacity_model.engine.streams import next_uniform
+
+    ours, numpys = np.random.default_rng(11), np.random.default_rng(11)
+    drawn = [(ours.exponential(), next_uniform(ours.bit_generator)) for _ in range(5000)]
+    assert drawn == [(numpys.exponential(), numpys.random()) for _ in range(5000)]
+    assert min(u for _, u in drawn) >= 0.0 and max(u for _, u in drawn) < 1.0
+
+
 @pytest.mark.parametrize("file", [None, "whole-plan.yaml"], ids=["baseline", "whole plan"])
 def test_a_replication_run_leaves_the_garbage_collector_little_to_free(file):
     """Once run, a replication lets go of its families, their tasks and the events still to come, so that reference

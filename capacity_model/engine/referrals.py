@@ -18,7 +18,7 @@ from .environment import Alarm, Environment
 from .horizon import Horizon
 from .in_force import ScenarioInForce
 from .pathway import Pathway
-from .streams import FateBank, RandomStreams
+from .streams import FateBank, RandomStreams, next_uniform
 
 
 class Referrals:
@@ -29,6 +29,7 @@ class Referrals:
         self._calendar = horizon.calendar
         self._pathway = pathway
         self._arrivals = streams["referral_arrivals"]
+        self._arrival_bits = self._arrivals.bit_generator  # (for the thinning's uniform numbers)
         self._fates = FateBank(streams["family_fates"], streams["fate_overflow"])
         in_force.read(self._set_sibling_sizes)
 
@@ -73,7 +74,7 @@ class Referrals:
     def _candidate(self, regular: bool) -> None:
         """A candidate referral: a new family if this month's share of the peak keeps it."""
         this_month = self._season[self._calendar.month_of(self.env.now) - 1]
-        if (1.0 if regular else self._arrivals.random()) * self._peak <= this_month + 1e-12:
+        if (1.0 if regular else next_uniform(self._arrival_bits)) * self._peak <= this_month + 1e-12:
             fate = self._fates.next_row()
             pathway = self._pathway
             pathway.refer(pathway.new_family(self.sibling_size(fate.uniform()), fate))

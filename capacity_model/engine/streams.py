@@ -61,6 +61,13 @@ class RandomStreams:
         return Fate([], lambda: stream.random(self.ENTITY_BLOCK).tolist())
 
 
+def next_uniform(bits: Any) -> float:
+    """The next number a stream's ``random()`` would give, from its bit generator ``bits``: the top 53 of its next 64
+    bits, scaled to [0, 1), as numpy works it out, in a third of the time of numpy's call for one number. For a
+    stream that also draws other things (the arrivals' gaps), so cannot draw its uniform numbers in blocks."""
+    return (bits.random_raw() >> 11) * (1.0 / 9007199254740992.0)
+
+
 class Fate:
     """Uniform numbers in [0, 1) consumed in order: ``values[start:end]`` first, then more from ``refill`` as needed."""
 
