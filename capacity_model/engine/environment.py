@@ -48,6 +48,11 @@ class Environment(simpy.Environment):
         self._alarms: dict[float, list[Alarm]] = {}  # and alarms, as they are
         self._days: list[float] = []  # the days with any, as a heap
 
+    @property
+    def now(self) -> Any:
+        """The current simulation time."""
+        return self._now
+
     def schedule(self, event: Any, priority: Any = NORMAL, delay: Any = 0) -> None:
         """Schedule ``event`` with ``priority`` after ``delay``, numbered as SimPy numbers it."""
         due = self._now + delay
