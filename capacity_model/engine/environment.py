@@ -50,7 +50,8 @@ class Environment(simpy.Environment):
 
     @property
     def now(self) -> Any:
-        """The current simulation time."""
+        """The current simulation time: SimPy's property, compiled (the engine reads the clock about 90,000 times in a
+        baseline replication, and SimPy's is interpreted Python)."""
         return self._now
 
     def schedule(self, event: Any, priority: Any = NORMAL, delay: Any = 0) -> None:
