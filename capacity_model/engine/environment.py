@@ -85,14 +85,18 @@ class Environment(simpy.Environment):
 
     def peek(self) -> Any:
         """The time of the next event (SimPy's ``Infinity`` if there is none)."""
-        queue = self._queue if self._queue else self._next_day()
+        queue = self._queue
+        if not queue:
+            queue = self._next_day()
         return queue[0][0] if queue else simpy.core.Infinity
 
     def step(self) -> None:
         """Process the next event, as SimPy 4's ``Environment.step`` does."""
-        queue = self._queue if self._queue else self._next_day()
+        queue = self._queue
         if not queue:
-            raise EmptySchedule()
+            queue = self._next_day()
+            if not queue:
+                raise EmptySchedule()
         entry = heappop(queue)
         self._now = entry[0]
         event: Any = entry[3]
