@@ -9,6 +9,7 @@ import pytest
 import simpy
 from simpy.core import EmptySchedule, Infinity
 
+from capacity_model.engine import environment
 from capacity_model.engine.environment import Environment
 
 
@@ -78,6 +79,13 @@ def test_events_due_on_later_days_wait_outside_simpys_heap_until_their_day():
     assert len(env._later) == 265  # day 100's event; the rest still wait
     env.run()
     assert heard == [day + 0.5 for day in range(366)]
+    assert env.events_processed == 366 + 2  # (and the event that ended the first run, twice: put back, as SimPy
+    # puts it, to go on with its callbacks after the one that stopped the run)
+
+
+def test_its_priorities_are_simpys():
+    """Its alarms are scheduled with its own numbers for SimPy's priorities, among SimPy's events."""
+    assert (environment.URGENT, environment.NORMAL) == (simpy.events.URGENT, simpy.events.NORMAL)
 
 
 def test_a_run_to_an_event_stops_part_of_the_way_through_its_callbacks_and_goes_on_from_there():

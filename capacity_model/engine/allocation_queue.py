@@ -18,7 +18,7 @@ from typing import Final
 from .family import Family
 from .workforce.worker import Worker
 
-PRIORITY = {"cp": 0, "cic": 1, "assessment": 2, "cin": 3}
+PRIORITY: Final = {"cp": 0, "cic": 1, "assessment": 2, "cin": 3}
 """Rank in the allocation queue by stage (lower is allocated first)."""
 
 

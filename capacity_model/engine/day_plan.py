@@ -22,13 +22,15 @@ falls at whatever moment its own clock gives. Waits at a snapshot are counted up
 ``SNAPSHOT_EPSILON`` before it, the end of the day before.
 """
 
-SNAPSHOT = 0.0
-SNAPSHOT_EPSILON = 1e-6
-INTERVENTIONS = 1e-4
-WORKFORCE_REVIEW = 0.01
-OVERSIGHT_DAY = 9 / 24
-BACKDATED = 0.4
-ALLOCATION_MEETING = 10 / 24
-REALLOCATIONS = 0.5
-CLOCKS_RUN_OUT = 0.75
-RUN_ENDS = 0.5
+from typing import Final
+
+SNAPSHOT: Final = 0.0
+SNAPSHOT_EPSILON: Final = 1e-6
+INTERVENTIONS: Final = 1e-4
+WORKFORCE_REVIEW: Final = 0.01
+OVERSIGHT_DAY: Final = 9 / 24
+BACKDATED: Final = 0.4
+ALLOCATION_MEETING: Final = 10 / 24
+REALLOCATIONS: Final = 0.5
+CLOCKS_RUN_OUT: Final = 0.75
+RUN_ENDS: Final = 0.5

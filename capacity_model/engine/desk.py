@@ -10,16 +10,18 @@ team's queue and keeps its current social worker until that team allocates it.
 
 from __future__ import annotations
 
+from typing import Final
+
 import math
 
 import numpy as np
-import simpy
 from simpy.events import ProcessGenerator
 
 from ..scenario import WEEKDAYS, Scenario, Stage
 from ..scenario.calendar import YEAR_DAYS
 from .allocation_queue import AllocationQueue, MostSpare, SpareOrder
 from .day_plan import ALLOCATION_MEETING, REALLOCATIONS
+from .environment import Environment
 from .family import Family, Holding
 from .horizon import Horizon
 from .in_force import ScenarioInForce
@@ -28,12 +30,12 @@ from .tally import Tally
 from .workforce.register import Register
 from .workforce.worker import Worker
 
-PLACE_ANYONE = 1 << 30
+PLACE_ANYONE: Final = 1 << 30
 """No limit: a family open at the origin stays with whoever held it, whatever their caseload."""
 
 
 class AllocationDesk:
-    def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, horizon: Horizon, streams: RandomStreams,
+    def __init__(self, env: Environment, in_force: ScenarioInForce, horizon: Horizon, streams: RandomStreams,
                  register: Register, tally: Tally):
         scenario = in_force.base  # teams in the order the scenario lists them, whatever is in force
         self.env = env

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Callable
 
-import simpy
 from simpy.events import ProcessGenerator
 
 from ..scenario import Scenario
 from ..scenario.interventions import change_dates
 from .day_plan import INTERVENTIONS
+from .environment import Environment
 from .horizon import Horizon
 
 Listener = Callable[[Scenario, Scenario], None]
@@ -22,7 +22,7 @@ Listener = Callable[[Scenario, Scenario], None]
 
 
 class ScenarioInForce:
-    def __init__(self, env: simpy.Environment, scenario: Scenario, horizon: Horizon):
+    def __init__(self, env: Environment, scenario: Scenario, horizon: Horizon):
         self.env = env
         self.base = scenario
         self.scenario = scenario.on(horizon.origin_date)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import simpy
 from simpy.events import ProcessGenerator
 
 from ..measures import CaseHolder, MonthEnd, ServiceSnapshot
@@ -19,6 +18,7 @@ from ..scenario.calendar import YEAR_DAYS
 from ..scenario.workforce import LeaverDestinations
 from .costs import CostLedger
 from .day_plan import SNAPSHOT, SNAPSHOT_EPSILON
+from .environment import Environment
 from .family import Family, Holding
 from .horizon import Horizon
 from .in_force import ScenarioInForce
@@ -31,7 +31,7 @@ CASE_HOLDER_COSTS = ("permanent", "agency", "interim")
 
 
 class Monitor:
-    def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, horizon: Horizon, tally: Tally,
+    def __init__(self, env: Environment, in_force: ScenarioInForce, horizon: Horizon, tally: Tally,
                  workforce: Workforce, ledger: CostLedger,
                  desk_moves: dict[str, list[int]], emit: Callable[[MonthEnd], None],
                  oversight: Oversight | None = None):

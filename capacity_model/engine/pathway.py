@@ -11,6 +11,8 @@ allocated.
 
 from __future__ import annotations
 
+from typing import Final
+
 from ..scenario import Scenario, Stage
 from ..scenario.calendar import YEAR_DAYS
 from ..scenario.distributions import Duration
@@ -25,9 +27,9 @@ from .oversight import Oversight
 from .streams import Fate
 from .tally import Tally
 
-ENDED = ("close", "no_further_action")
-ASSESSMENT = Stage.ASSESSMENT.value
-DURATIONS = {"assessment": "assessment_working_days", "cin": "cin_plan_days", "cp": "cp_plan_days",
+ENDED: Final = ("close", "no_further_action")
+ASSESSMENT: Final = Stage.ASSESSMENT.value
+DURATIONS: Final = {"assessment": "assessment_working_days", "cin": "cin_plan_days", "cp": "cp_plan_days",
              "cic": "cic_episode_days"}
 """The pathway field holding each stage's duration."""
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import bisect
 
 import numpy as np
-import simpy
 from simpy.events import ProcessGenerator
 
 from ..scenario import Scenario

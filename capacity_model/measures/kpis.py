@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Literal
+from typing import Callable, Final, Literal
 
 from .observations import CaseHolder, ServiceSnapshot
 from .oversight import iro_caseload, pct_meetings_in_time, pct_supervised_42d, pct_visits_up_to_date
@@ -19,7 +19,7 @@ CASELOAD_THRESHOLD = 22
 """The plan's caseload standard: 22 children or fewer per social worker."""
 UNALLOCATED_WAIT_THRESHOLD_WORKING_DAYS = 5
 SOCIAL_WORKER_CHANGES_THRESHOLD = 3
-ASSESSMENT_LIMIT_WORKING_DAYS = 45
+ASSESSMENT_LIMIT_WORKING_DAYS: Final = 45
 
 Direction = Literal["lower", "higher"]
 

@@ -14,9 +14,8 @@ same with the layer on or off.
 from __future__ import annotations
 
 
-from typing import Iterator
+from typing import Final, Iterator
 
-import simpy
 from simpy.events import ProcessGenerator
 
 from ...measures import OversightSnapshot
@@ -33,7 +32,7 @@ from .iro_service import MEETINGS, IroMeetings
 from .supervision import SupervisionRound
 from .visits import STAGE_CODE, VisitRound
 
-EVERY_DAY = frozenset(range(7))
+EVERY_DAY: Final = frozenset(range(7))
 
 
 class Oversight:

@@ -28,8 +28,8 @@ from ..family import Family
 from ..workforce.support import Support
 from .due_table import DueTable, Place
 
-VISITED_STAGES = ("cin", "cp", "cic")
-STAGE_CODE = {stage: code for code, stage in enumerate(VISITED_STAGES)}
+VISITED_STAGES: Final = ("cin", "cp", "cic")
+STAGE_CODE: Final = {stage: code for code, stage in enumerate(VISITED_STAGES)}
 CIC: Final = 2
 assert STAGE_CODE["cic"] == CIC
 

@@ -10,11 +10,11 @@ post and holds the monthly review, just after each month-end snapshot.
 from __future__ import annotations
 
 
-import simpy
 from simpy.events import ProcessGenerator
 
 from ...scenario import Scenario
 from ...scenario.calendar import YEAR_DAYS
+from ..environment import Environment
 from .payroll import Payroll
 from ..day_plan import WORKFORCE_REVIEW
 from ..horizon import Horizon
@@ -31,7 +31,7 @@ __all__ = ["Leaver", "Register", "Worker", "Workforce"]
 
 
 class Workforce:
-    def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, horizon: Horizon,
+    def __init__(self, env: Environment, in_force: ScenarioInForce, horizon: Horizon,
                  streams: RandomStreams, payroll: Payroll):
         self.env = env
         self.in_force = in_force

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
-import simpy
 from simpy.events import ProcessGenerator
 
 from ...scenario.calendar import YEAR_DAYS
+from ..environment import Environment
 from ..in_force import ScenarioInForce
 from ..streams import RandomStreams
 from .register import Desk
@@ -24,7 +24,7 @@ class Absence:
 
     desk: Desk  # set by Workforce.serve, before anything happens
 
-    def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, streams: RandomStreams):
+    def __init__(self, env: Environment, in_force: ScenarioInForce, streams: RandomStreams):
         self.env = env
         self.in_force = in_force
         self._streams = streams

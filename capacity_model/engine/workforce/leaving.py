@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import math
 
-import simpy
 from simpy.events import ProcessGenerator
 
 from ...scenario.calendar import YEAR_DAYS
+from ..environment import Environment
 from .payroll import Payroll
 from ..in_force import ScenarioInForce
 from .recruitment import Recruitment
@@ -27,7 +27,7 @@ from .worker import Worker, caseload_cap
 
 
 class Leaving:
-    def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, register: Register, payroll: Payroll,
+    def __init__(self, env: Environment, in_force: ScenarioInForce, register: Register, payroll: Payroll,
                  recruitment: Recruitment):
         self.env = env
         self.in_force = in_force

@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 from typing import Mapping
 
-import simpy
 from simpy.events import ProcessGenerator
 
+from ..environment import Environment
 from .payroll import Payroll
 from ..in_force import ScenarioInForce
 from ..streams import RandomStreams
@@ -26,7 +26,7 @@ from .register import Register
 class Recruitment:
     """Who is on the way (hires and agency workers who have accepted and not yet started), and bringing them in."""
 
-    def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, streams: RandomStreams,
+    def __init__(self, env: Environment, in_force: ScenarioInForce, streams: RandomStreams,
                  register: Register, payroll: Payroll):
         self.env = env
         self.in_force = in_force

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
-import simpy
 from simpy.events import ProcessGenerator
 
+from ..environment import Environment
 from .payroll import Payroll
 from ..in_force import ScenarioInForce
 from ..streams import RandomStreams
@@ -57,7 +57,7 @@ class Register:
 
     desk: Desk  # set by serve(), before anything happens
 
-    def __init__(self, env: simpy.Environment, in_force: ScenarioInForce, streams: RandomStreams,
+    def __init__(self, env: Environment, in_force: ScenarioInForce, streams: RandomStreams,
                  payroll: Payroll, support: Support, absence: AbsenceClock):
         teams = in_force.base.teams  # in the order the scenario lists them, whatever is in force
         self.env = env

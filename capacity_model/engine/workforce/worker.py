@@ -8,7 +8,7 @@ leaves or goes on long-term absence needs an explicit rule for their children.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Final, TYPE_CHECKING
 
 from ...measures import PERMANENT_KINDS
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # for annotations only
     from ..family import Family
     from ..streams import Fate
 
-NO_CEILING = 1 << 30
+NO_CEILING: Final = 1 << 30
 """A worker with no limit of their own above their cap."""
 
 
