@@ -69,6 +69,38 @@ def test_an_alarm_can_set_the_next_and_a_run_stops_at_its_end():
     assert heard == [0.25, 10.25, 20.25, 30.25]
 
 
+def test_an_alarm_once_rung_can_be_set_again_and_rings_where_a_new_timeout_would():
+    """As a family's stage end is: set again as it rings, for the same moment, later that day and days later, it
+    rings where a Timeout set then would in SimPy's own environment, among Timeouts set just before and after."""
+    def ring(env, heard: list, delays: list, set_again) -> None:
+        heard.append((env.now, "rang"))
+        if delays:
+            delay = delays.pop(0)
+            note_timeout(env, delay, heard, "set before")
+            set_again(delay)
+            note_timeout(env, delay, heard, "set after")
+
+    env, heard, delays = Environment(), [], [0.0, 0.5, 30.25, 2.0]
+
+    class Again(Alarm):
+        def rang(self) -> None:
+            ring(env, heard, delays, lambda delay: env.set(self, delay))
+
+    Again(env, 1.0)
+    env.run()
+
+    simpy_env, expected, simpy_delays = simpy.Environment(), [], [0.0, 0.5, 30.25, 2.0]
+
+    def timeout_again(delay: float) -> None:
+        simpy_env.timeout(delay).callbacks.append(lambda _: ring(simpy_env, expected, simpy_delays, timeout_again))
+
+    timeout_again(1.0)
+    simpy_env.run()
+    assert heard == expected
+    assert [name for _, name in heard[:4]] == ["rang", "set before", "rang", "set after"]  # (the same moment)
+    assert heard[-1] == (33.75, "set after") and len(heard) == 13
+
+
 def test_an_alarm_refuses_a_negative_delay():
     env, heard = Environment(initial_time=100.0), []
     for bad in (-1.0, float("nan")):

@@ -23,8 +23,9 @@ An alarm is an event in this queue, scheduled as a ``Timeout`` would be (at the 
 order), that calls its own ``rang`` when it rings. A kind of alarm is a subclass holding what ``rang`` needs, so
 setting one makes no closure, no callback list and no ``Timeout`` (whose construction is interpreted Python),
 for the waits the engine sets by the hundred thousand: the end of a family's stage, a re-referral, the next
-referral. An alarm carries no value and is not for a process to yield; it only rings. One set for a later day
-waits as it is, its moment and number on it, with nothing else made for it until its day. Its kinds are
+referral. An alarm carries no value and is not for a process to yield; it only rings, and once rung it can be
+set again (a family's stage ends with the same alarm each time). One set for a later day waits as it is, its
+moment and number on it, with nothing else made for it until its day. Its kinds are
 subclasses in the engine itself (compiled, its classes cannot be subclassed from outside it).
 """
 
@@ -138,8 +139,7 @@ class Environment:
         self._now = entry[0]
         self.events_processed += 1
         event: Any = entry[3]
-        if isinstance(event, Alarm):  # (its one callback, called directly)
-            event.callbacks = None
+        if isinstance(event, Alarm):  # (no callbacks: it rings)
             event.rang()
             return
         callbacks = event.callbacks
@@ -198,7 +198,8 @@ class Environment:
         callbacks hold its processes, which hold it), so that they are freed by reference counting."""
         for entries in (self._queue, *self._later.values()):
             for entry in entries:
-                entry[3].callbacks = None  # as SimPy marks an event processed
+                if not isinstance(entry[3], Alarm):
+                    entry[3].callbacks = None  # as SimPy marks an event processed
         self._queue.clear()
         self._later.clear()
         self._alarms.clear()
@@ -206,14 +207,14 @@ class Environment:
 
 
 class Alarm:
-    """Rings ``delay`` days after it is set in ``env`` (``rang`` is what happens then)."""
+    """Rings ``delay`` days after it is set in ``env`` (``rang`` is what happens then); once rung, it can be set
+    again (``Environment.set``)."""
 
-    __slots__ = ("callbacks", "due", "order")
+    __slots__ = ("due", "order")
 
     def __init__(self, env: Environment, delay: float) -> None:
         if not delay >= 0.0:  # (nor NaN) as a Timeout would refuse it
             raise ValueError(f"an alarm cannot be set {delay} days ahead")
-        self.callbacks: tuple[()] | None = ()  # None once it has rung (as SimPy marks an event processed)
         self.due = 0.0  # set for a later day: when it rings, and its place in SimPy's order of events
         self.order = 0
         env.set(self, delay)

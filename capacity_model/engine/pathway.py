@@ -130,14 +130,23 @@ class Pathway:
         working_days = self._stage_days[ASSESSMENT].days_at(family.fate.uniform())
         self._until_end(family, ASSESSMENT, self._calendar.add_working_days(now, working_days, at=CLOCKS_RUN_OUT), now)
 
-    def _until_end(self, family: Family, stage: str, ends_at: float | None, now: float) -> None:
-        """Ring at the end of ``stage`` (its length drawn ``now`` if not known yet)."""
+    def _until_end(self, family: Family, stage: str, ends_at: float | None, now: float,
+                   alarm: StageEnd | None = None) -> None:
+        """Ring at the end of ``stage`` (its length drawn ``now`` if not known yet), with ``alarm`` if given: the
+        one that rang at the end of the family's last stage (set again, not made afresh: it was made when that
+        stage began, and in a large service letting go of it then, out of cache, costs more)."""
         if ends_at is None:
             ends_at = now + self._stage_days[stage].days_at(family.fate.uniform())
-        StageEnd(self, family, stage, ends_at - now if ends_at > now else 0.0)
+        delay = ends_at - now if ends_at > now else 0.0
+        if alarm is None:
+            StageEnd(self, family, stage, delay)
+        else:
+            alarm.stage = stage
+            self.env.set(alarm, delay)
 
-    def _stage_ended(self, family: Family, stage: str) -> None:
+    def _stage_ended(self, ended: StageEnd) -> None:
         """The stage is over: what comes next, read from the scenario in force now."""
+        family, stage = ended.family, ended.stage
         now = self.env.now
         if stage == ASSESSMENT:
             calendar = self._calendar
@@ -155,7 +164,7 @@ class Pathway:
         self._desk.stage_changed(family)
         if self._oversight is not None:
             self._oversight.stage_changed(family, now)
-        self._until_end(family, next_stage, None, now)
+        self._until_end(family, next_stage, None, now, ended)
 
     def _close(self, family: Family, now: float) -> None:
         self._desk.close(family)
@@ -182,7 +191,7 @@ class StageEnd(Alarm):
         super().__init__(pathway.env, delay)
 
     def rang(self) -> None:
-        self.pathway._stage_ended(self.family, self.stage)
+        self.pathway._stage_ended(self)
 
 
 class Rereferral(Alarm):

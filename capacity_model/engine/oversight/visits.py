@@ -73,8 +73,9 @@ class VisitTime:
         self.counted_to = -1  # that round's working-day count (-1: none yet)
         self.listed = -1  # the last round they had visits due in,
         self.left = 0  # the visits their hours allow in it,
-        self.made = 0  # and those they make: the first ``made`` in ``due`` (in due order)
-        self.due: list[Place] = []
+        self.made = 0  # and those they make: the first ``made`` in ``due`` (in due order; None once set again, so
+        self.due: list[Place | None] = []  # that it holds no place from an earlier round, to be let go of out of
+        # cache in a large service when written over)
 
 
 class VisitRound:
@@ -188,8 +189,10 @@ class VisitRound:
         for time in making:  # worker by worker, from the front: made, and set again, in the order made
             due, made = time.due, time.made
             for i in range(made):
-                place = due[i]
-                table.set_again(place, self._after(place.stage, table.done(place, now), place.since))
+                visited = due[i]
+                assert visited is not None
+                due[i] = None
+                table.set_again(visited, self._after(visited.stage, table.done(visited, now), visited.since))
             time.hours -= made * per_visit
 
     def _after(self, stage: int, day: float, since: float) -> float:
