@@ -30,7 +30,7 @@ from .tally import Tally
 ENDED: Final = ("close", "no_further_action")
 ASSESSMENT: Final = Stage.ASSESSMENT.value
 DURATIONS: Final = {"assessment": "assessment_working_days", "cin": "cin_plan_days", "cp": "cp_plan_days",
-             "cic": "cic_episode_days"}
+                    "cic": "cic_episode_days"}
 """The pathway field holding each stage's duration."""
 
 
