@@ -1,6 +1,7 @@
 """The engine: conservation, reproducibility, pathway mechanics and the baseline's face validity."""
 
 import gc
+import math
 from pathlib import Path
 
 import numpy as np
@@ -227,17 +228,19 @@ def test_durations_drawn_many_at_once_are_those_drawn_one_at_a_time(data):
         assert many.tolist() == one.tolist()
 
 
-def test_social_workers_in_12_months_count_each_once_and_drop_those_before_the_window():
-    from capacity_model.engine.family import Holding
-    from capacity_model.engine.monitor import _recent_social_workers
+def test_the_latest_window_with_3_social_workers_counts_each_once_and_drops_those_before_12_months():
+    from capacity_model.engine.family import NEVER, Holding, latest_window_with
 
     holdings = [Holding(1, 0.0, 100.0), Holding(2, 100.0, 400.0), Holding(1, 400.0, 500.0), Holding(3, 500.0)]
-    assert _recent_social_workers(holdings, 50.0) == 3  # workers 1, 2 and 3: worker 1 counted once
+    # workers 3, 1 and 2 from worker 2's holding on (worker 1 counted once): any window starting by day 400
+    assert latest_window_with(holdings, 3, 50.0) == 400.0
     assert len(holdings) == 4  # none ended before day 50
-    assert _recent_social_workers(holdings, 450.0) == 2  # worker 2's holding ended on day 400: 1 and 3
+    assert latest_window_with(holdings, 2, 50.0) == 500.0  # workers 3 and 1, from worker 1's second holding on
+    assert latest_window_with(holdings, 1, 50.0) == math.inf  # worker 3 holds it still
+    assert latest_window_with(holdings, 3, 450.0) == NEVER  # worker 2's holding ended on day 400: only 1 and 3
     assert [h.worker_id for h in holdings] == [1, 3]  # and the two that ended before day 450 are gone
     ended = [Holding(4, 0.0, 10.0), Holding(5, 10.0, 20.0)]  # unallocated since day 20
-    assert _recent_social_workers(ended, 30.0) == 0 and ended == []
+    assert latest_window_with(ended, 1, 30.0) == NEVER and ended == []
 
 
 @pytest.mark.parametrize("schedule", ["meetings", "continuous"])

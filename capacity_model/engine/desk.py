@@ -138,7 +138,7 @@ class AllocationDesk:
         """The family's new social worker, who already holds its children."""
         family.worker = worker
         family.holdings.append(Holding(worker.id, since))
-        self._tally.history_grew(family)
+        self._tally.history_grew(family, self.env.now)
 
     def _release(self, family: Family, allocate: bool = True) -> None:
         """The family's social worker stops holding it (the room freed is used at once if continuous)."""

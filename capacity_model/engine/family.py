@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+import math
+from typing import TYPE_CHECKING, Callable, Final
 
 from .streams import Fate
 
 if TYPE_CHECKING:  # for annotations only
     from .allocation_queue import QueueEntry
     from .workforce.worker import Worker
+
+
+NEVER: Final = -math.inf
+"""``Family.many_until`` of a family whose history never shows that many social workers."""
 
 
 class Holding:
@@ -29,8 +34,9 @@ class Family:
     """A referred family on its way through the service.
 
     ``holdings`` lists the social workers the family has had, in order, for the count of
-    different social workers a child has had in 12 months (the monitor drops those that
-    ended more than 12 months before its latest month end).
+    different social workers a child has had in 12 months; ``many_until`` is the latest start of a
+    window in which they show that many (``latest_window_with``), worked out as the history grows
+    (``Tally.history_grew``), so that a month end reads one number, not the history.
     ``on_allocated``, when set, is called once the family is next given a social worker
     (an assessment waiting to start). ``unallocated_since`` is when it last became unallocated:
     its wait, for the scorecard, counts from then. (Its place in a queue counts from
@@ -39,7 +45,7 @@ class Family:
     """
 
     __slots__ = ("id", "size", "fate", "stage", "worker", "referral_day", "assessment_started", "queue_entry",
-                 "unallocated_since", "on_allocated", "holdings", "visit", "supervision", "meeting")
+                 "unallocated_since", "on_allocated", "holdings", "many_until", "visit", "supervision", "meeting")
 
     def __init__(self, id: int, size: int, fate: Fate, referral_day: float | None = None) -> None:
         self.id = id
@@ -53,6 +59,7 @@ class Family:
         self.unallocated_since: float | None = None
         self.on_allocated: Callable[[Family], None] | None = None
         self.holdings: list[Holding] = []
+        self.many_until = NEVER
         self.visit: int | None = None  # with oversight on: the slots of its next statutory visit and supervision,
         self.supervision: int | None = None  # and its next IRO meeting
         self.meeting: object = None  # (the IRO service's Task)
@@ -64,3 +71,27 @@ class Family:
         self.queue_entry = None
         self.on_allocated = None
         self.meeting = None
+
+
+def latest_window_with(holdings: list[Holding], workers: int, dropped_before: float) -> float:
+    """The latest start of a window in which ``holdings`` (in order, each ending when or before the next begins)
+    show ``workers`` or more different social workers: the end of the latest holding from which on they do (a
+    window takes in every holding that ends in it or is still open), or ``NEVER``. Holdings that ended before
+    ``dropped_before`` are dropped first: windows only move on, so they would never count again."""
+    ended = 0
+    for holding in holdings:
+        end = holding.end
+        if end is None or end >= dropped_before:
+            break
+        ended += 1
+    if ended:
+        del holdings[:ended]
+    seen: list[int] = []
+    for i in range(len(holdings) - 1, -1, -1):
+        holding = holdings[i]
+        if holding.worker_id not in seen:
+            seen.append(holding.worker_id)
+            if len(seen) >= workers:
+                end = holding.end
+                return end if end is not None else math.inf
+    return NEVER

@@ -19,11 +19,10 @@ from ..scenario.workforce import LeaverDestinations
 from .costs import CostLedger
 from .day_plan import SNAPSHOT, SNAPSHOT_EPSILON
 from .environment import Environment
-from .family import Family, Holding
 from .horizon import Horizon
 from .in_force import ScenarioInForce
 from .oversight import Oversight
-from .tally import MANY_SOCIAL_WORKERS, Tally
+from .tally import Tally
 from .workforce import Workforce
 
 CASE_HOLDER_COSTS = ("permanent", "agency", "interim")
@@ -120,15 +119,16 @@ class Monitor:
         )
 
     def _many_social_workers(self, window_start: float) -> dict[str, int]:
-        """Open children by stage who have had ``MANY_SOCIAL_WORKERS`` or more different social workers since
-        ``window_start``: only families with that many holdings in their history can have."""
+        """Open children by stage who have had ``tally.MANY_SOCIAL_WORKERS`` or more different social workers since
+        ``window_start``: those whose history shows that many in a window starting then or later (``many_until``). A family whose
+        latest such window started before it never will again, unless it has another social worker."""
         many = {stage.value: 0 for stage in Stage}
         candidates = self._tally.many_social_workers
         for family in list(candidates.values()):
             assert family.stage is not None  # open
-            if _recent_social_workers(family.holdings, window_start) >= MANY_SOCIAL_WORKERS:
+            if family.many_until >= window_start:
                 many[family.stage] += family.size
-            if len(family.holdings) < MANY_SOCIAL_WORKERS:  # the rest ended more than 12 months ago
+            else:
                 del candidates[family.id]
         return many
 
@@ -169,18 +169,3 @@ class Monitor:
             **(self._oversight.balance(self.env.now) if self._oversight is not None else {}),
         }
 
-
-def _recent_social_workers(holdings: list[Holding], window_start: float) -> int:
-    """Different social workers among ``holdings`` (in order, each ending when or before the next begins)
-    who held the family on or after ``window_start``. Those that ended before it are dropped from the
-    family's history: the window only moves on, so they would never count again."""
-    ended = 0
-    for holding in holdings:
-        if holding.end is None or holding.end >= window_start:
-            break
-        ended += 1
-    if ended:
-        del holdings[:ended]
-    if len(holdings) == 2:
-        return 1 if holdings[0].worker_id == holdings[1].worker_id else 2
-    return len({h.worker_id for h in holdings})

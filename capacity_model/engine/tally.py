@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..measures.kpis import SOCIAL_WORKER_CHANGES_THRESHOLD as MANY_SOCIAL_WORKERS
 from ..scenario import Stage
-from .family import Family
+from ..scenario.calendar import YEAR_DAYS
+from .family import NEVER, Family, latest_window_with
 
 
 class Waiting:
@@ -50,9 +51,10 @@ class Tally:
     and those with many social workers, and the month's flows.
 
     ``in_stage`` counts the open children at each stage, allocated or not; ``many_social_workers`` holds the open
-    families whose history lists ``MANY_SOCIAL_WORKERS`` or more holdings (the only ones who can have had that many
-    social workers in 12 months), by id, so that a month end need not look at every family. The monitor reads
-    the month's flows at each snapshot and starts them afresh.
+    families whose history shows ``MANY_SOCIAL_WORKERS`` or more different social workers in a window that may
+    still be to come (the only ones who can have had that many in the 12 months to a month end), by id, so that
+    a month end need not look at every family, nor at anyone's history. The monitor reads the month's flows at
+    each snapshot and starts them afresh.
     """
 
     def __init__(self) -> None:
@@ -73,15 +75,18 @@ class Tally:
         self.month_assessments: list[tuple[int, int]] = []  # working days to completion from its start, from referral
         self.month_allocation_waits: list[tuple[int, float]] = []  # (children, calendar days waited)
 
-    def history_grew(self, family: Family) -> None:
-        """The open ``family`` has a new social worker in its history."""
-        if len(family.holdings) >= MANY_SOCIAL_WORKERS:
+    def history_grew(self, family: Family, now: float) -> None:
+        """The open ``family`` has a new social worker in its history, ``now``: when it shows many social workers
+        until (its history before the 12 months to ``now`` dropped)."""
+        until = family.many_until = latest_window_with(family.holdings, MANY_SOCIAL_WORKERS, now - YEAR_DAYS)
+        if until != NEVER:
             self.many_social_workers[family.id] = family
 
     def opened(self, family: Family, stage: str) -> None:
         """``family`` is open from now, at ``stage``."""
         self.in_stage[stage] += family.size
-        self.history_grew(family)
+        if family.many_until != NEVER:  # (a family referred again: its history so far)
+            self.many_social_workers[family.id] = family
 
     def moved_on(self, family: Family, before: str, after: str) -> None:
         """The open ``family`` has gone from stage ``before`` to ``after``."""
