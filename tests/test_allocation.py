@@ -47,6 +47,27 @@ def test_child_protection_first_then_care_then_assessment_then_cin():
     assert [e.rank for e in q.entries()] == [2, 3]
 
 
+def test_within_a_rank_the_longest_waiting_go_first_whenever_they_joined_and_those_passed_over_keep_their_place():
+    """A family keeping an earlier clock (a change of stage while waiting, or waiting at the origin) joins in its
+    place by the day it began to wait, after those that began that day before it; cancelled families are passed
+    over; one too large for anyone's room keeps its place in front of those allocated behind it."""
+    q = team(10, 10)  # room for 24 children
+    late, early, same_day, earliest, big, cancelled = (Family(1), Family(1), Family(1), Family(1), Family(30),
+                                                       Family(1))
+    q.push(late, "cin", 9.0)
+    q.push(early, "cin", 3.0)
+    q.push(same_day, "cin", 3.0)
+    q.push(cancelled, "cin", 2.0).cancel()
+    q.push(earliest, "cin", 1.0)
+    q.push(big, "cin", 0.5)
+    assert [e.family for e in q.entries()] == [big, earliest, early, same_day, late]
+    made = q.allocate(None, 30)
+    assert [e.family for e, _ in made] == [earliest, early, same_day, late]
+    assert [e.family for e in q.entries()] == [big] and len(q) == 1
+    q.push(Family(1), "cin", 0.0)
+    assert [e.family.size for e in q.entries()] == [1, 30]
+
+
 def test_hard_cap_leaves_children_waiting():
     q = team(22, 22)
     q.push(Family(1), "cp", 0.0)

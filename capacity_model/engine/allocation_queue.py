@@ -44,12 +44,18 @@ class QueueEntry:
                 self.queue.forget(self)
 
 
+def queued_day(entry: QueueEntry) -> float:
+    return entry.queued_day
+
+
 class AllocationQueue:
     """Children waiting for a social worker in one team, with that team's workers.
 
-    Waiting families are kept in one heap per priority rank, each in order of the time
-    they joined the queue, so an allocation pass can leave the rest of a rank untouched
-    once nobody has room and its families have not waited long enough to go above cap.
+    Waiting families are kept in one list per priority rank, each in order of the time
+    they joined the queue (then the order joined), so an allocation pass can leave the rest of a
+    rank untouched once nobody has room and its families have not waited long enough to go above cap.
+    A family joins at the back (it joins now: the latest), or, keeping an earlier clock (a change of
+    stage while waiting, or waiting at the origin), in its place; the pass takes them from the front.
     ``workers`` is the team's list in post (the register's, in the order they joined); the
     workers among them who can take new children are kept until ``roster_changed`` says the
     list or someone's absence or notice has changed.
@@ -59,8 +65,8 @@ class AllocationQueue:
         self.team = team
         self.workers = workers
         self._at_work: list[Worker] | None = None
-        self._ranks: list[list[tuple[float, int, QueueEntry]]] = [[] for _ in PRIORITY]  # (queued_day, seq, entry)
-        self._cancelled = [0 for _ in PRIORITY]  # entries cancelled but still in each heap
+        self._ranks: list[list[QueueEntry]] = [[] for _ in PRIORITY]  # by (queued_day, seq)
+        self._cancelled = [0 for _ in PRIORITY]  # entries cancelled but still in each rank's list
         self._joined = 0  # families that have joined the queue
         self._live = 0
 
@@ -79,29 +85,32 @@ class AllocationQueue:
 
     def entries(self) -> list[QueueEntry]:
         """The families waiting, in the order they would be allocated (rank, then time and order joined)."""
-        return [entry for heap in self._ranks for _, _, entry in sorted(heap) if not entry.cancelled]
+        return [entry for entries in self._ranks for entry in entries if not entry.cancelled]
 
     def forget(self, entry: QueueEntry) -> None:
-        """A cancelled entry no longer counts; its heap is rebuilt once cancelled entries fill half of it."""
+        """A cancelled entry no longer counts; its rank's list is rebuilt once cancelled entries fill half of it."""
         self._live -= 1
         self._cancelled[entry.rank] += 1
-        heap = self._ranks[entry.rank]
-        if self._cancelled[entry.rank] > 64 and 2 * self._cancelled[entry.rank] > len(heap):
-            heap[:] = [item for item in heap if not item[2].cancelled]
-            heapq.heapify(heap)
+        entries = self._ranks[entry.rank]
+        if self._cancelled[entry.rank] > 64 and 2 * self._cancelled[entry.rank] > len(entries):
+            entries[:] = [waiting for waiting in entries if not waiting.cancelled]
             self._cancelled[entry.rank] = 0
 
     def push(self, family: Family, stage: str, now: float) -> QueueEntry:
         self._joined += 1
         entry = QueueEntry(PRIORITY[stage], now, self._joined, family, self)
-        heapq.heappush(self._ranks[entry.rank], (now, entry.seq, entry))
+        entries = self._ranks[entry.rank]
+        if not entries or entries[-1].queued_day <= now:  # the latest to join (seq is)
+            entries.append(entry)
+        else:  # an earlier clock: in its place
+            entries.insert(bisect.bisect_right(entries, now, key=queued_day), entry)
         self._live += 1
         return entry
 
     def let_go(self) -> None:
         """At the end of a replication: the families waiting, and the workers at work."""
-        for heap in self._ranks:
-            heap.clear()
+        for entries in self._ranks:
+            entries.clear()
         self._at_work = None
 
     def allocate(self, waited_before: float | None, above_cap_limit: int) -> list[tuple[QueueEntry, Worker]]:
@@ -123,13 +132,13 @@ class AllocationQueue:
         made: list[tuple[QueueEntry, Worker]] = []
         most = MostSpare(available)
         above_cap: SpareOrder | None = None  # for allocation above the cap: made when first needed
-        for rank, heap in enumerate(self._ranks):
-            passed_over: list[tuple[float, int, QueueEntry]] = []
-            while heap:
-                item = heap[0]  # taken off the heap once allocated or passed over
-                entry = item[2]
+        for rank, entries in enumerate(self._ranks):
+            passed_over: list[QueueEntry] = []
+            head = 0  # entries before it are allocated, passed over or cancelled
+            while head < len(entries):
+                entry = entries[head]
                 if entry.cancelled:
-                    heapq.heappop(heap)
+                    head += 1
                     self._cancelled[rank] -= 1
                     continue
                 size = entry.family.size
@@ -146,20 +155,20 @@ class AllocationQueue:
                         if max_spare < 1 and (above_cap is None or not waited
                                               or above_cap.first_within(1, above_cap_limit) is None):
                             break  # no room, nor above cap, for anyone behind in this rank
-                        passed_over.append(heapq.heappop(heap))
+                        passed_over.append(entry)
+                        head += 1
                         continue
                     worker = above
-                heapq.heappop(heap)
+                head += 1
                 before = worker.children
                 worker.take(entry.family)
                 if above_cap is not None:
                     above_cap.moved(worker, before)
                 self._live -= 1
                 made.append((entry, worker))
-            for item in passed_over:
-                heapq.heappush(heap, item)
+            entries[:head] = passed_over  # (in order: they were at the front)
             if waited_before is None:  # a hard cap
-                if not any(heap for heap in self._ranks[rank + 1:]):
+                if not any(later for later in self._ranks[rank + 1:]):
                     break  # nothing left to look at
                 room = most.best()
                 if room.cap - room.children < 1:
