@@ -241,6 +241,8 @@ def test_the_latest_window_with_3_social_workers_counts_each_once_and_drops_thos
     assert [h.worker_id for h in holdings] == [1, 3]  # and the two that ended before day 450 are gone
     ended = [Holding(4, 0.0, 10.0), Holding(5, 10.0, 20.0)]  # unallocated since day 20
     assert latest_window_with(ended, 1, 30.0) == NEVER and ended == []
+    two = [Holding(4, 0.0, 10.0), Holding(5, 10.0)]  # too few for 3 at all: left as they are
+    assert latest_window_with(two, 3, 30.0) == NEVER and len(two) == 2
 
 
 @pytest.mark.parametrize("schedule", ["meetings", "continuous"])

@@ -77,7 +77,10 @@ def latest_window_with(holdings: list[Holding], workers: int, dropped_before: fl
     """The latest start of a window in which ``holdings`` (in order, each ending when or before the next begins)
     show ``workers`` or more different social workers: the end of the latest holding from which on they do (a
     window takes in every holding that ends in it or is still open), or ``NEVER``. Holdings that ended before
-    ``dropped_before`` are dropped first: windows only move on, so they would never count again."""
+    ``dropped_before`` are dropped first: windows only move on, so they would never count again. (Fewer
+    holdings than ``workers``, as most families have, never show that many: nor are they worth dropping.)"""
+    if len(holdings) < workers:
+        return NEVER
     ended = 0
     for holding in holdings:
         end = holding.end
