@@ -45,6 +45,7 @@ class QueueEntry:
 
 
 def queued_day(entry: QueueEntry) -> float:
+    """When ``entry``'s family began to wait (the key a rank's list is in order of, with the order joined)."""
     return entry.queued_day
 
 

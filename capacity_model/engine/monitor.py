@@ -119,9 +119,10 @@ class Monitor:
         )
 
     def _many_social_workers(self, window_start: float) -> dict[str, int]:
-        """Open children by stage who have had ``tally.MANY_SOCIAL_WORKERS`` or more different social workers since
-        ``window_start``: those whose history shows that many in a window starting then or later (``many_until``). A family whose
-        latest such window started before it never will again, unless it has another social worker."""
+        """Open children by stage who have had ``tally.MANY_SOCIAL_WORKERS`` or more different social workers
+        since ``window_start``: those whose history shows that many in a window starting then or later
+        (``Family.many_until``). A family whose latest such window started before it never will again, unless
+        it has another social worker, when ``Tally.history_grew`` lists it again."""
         many = {stage.value: 0 for stage in Stage}
         candidates = self._tally.many_social_workers
         for family in list(candidates.values()):
@@ -168,4 +169,3 @@ class Monitor:
             **{f"stage_{stage}_entries": n for stage, n in tally.stage_entries.items()},
             **(self._oversight.balance(self.env.now) if self._oversight is not None else {}),
         }
-
