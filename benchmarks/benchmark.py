@@ -41,14 +41,7 @@ def time_single(repeats: int) -> dict:
     return {"months": MONTHS, "seed": SEED, "replications": [FIRST_REPLICATION, FIRST_REPLICATION + repeats - 1],
             "seconds": times, "median": statistics.median(times), "min": min(times), "max": max(times),
             "version": getattr(capacity_model, "__version__", None), "module": str(Path(capacity_model.__file__).resolve()),
-            "engine": engine_kind()}
-
-
-def engine_kind() -> str:
-    """'compiled' when the engine imported is the C extensions setup.py builds, else 'plain Python'."""
-    import capacity_model.engine.replication as replication
-
-    return "compiled" if Path(replication.__file__).suffix in (".so", ".pyd") else "plain Python"
+            "engine": measures.engine_kind()}
 
 
 def time_oversight(repeats: int) -> dict:
@@ -83,9 +76,12 @@ def time_whole(repeats: int) -> dict:
 
 
 def time_ref(ref: str, repeats: int) -> dict:
-    """Time the single replication of git ``ref`` in a temporary worktree, in a fresh interpreter."""
+    """Time the single replication of git ``ref`` in a temporary worktree, in a fresh interpreter: its engine
+    compiled there first if the one timed here is (like for like)."""
     try:
         with checkout.worktree(ref) as (commit, tmp):
+            if measures.engine_kind() == "compiled":
+                checkout.compile_in_place(tmp)
             done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", "--repeats", str(repeats)],
                                   env=checkout.environment(tmp), cwd=tmp, capture_output=True, text=True)
             lines = done.stdout.strip().splitlines()

@@ -1,8 +1,9 @@
 """An older commit of this repository, checked out for a benchmark to time beside the current code.
 
 ``worktree(ref)`` checks ``ref`` out into a temporary git worktree and removes it afterwards;
-``environment(folder)`` is this process's environment with that folder first on ``PYTHONPATH``, so a
-fresh interpreter imports the older package instead of the installed one.
+``compile_in_place(folder)`` builds its compiled engine there, as ``pip install .`` builds the installed one, so
+that the two are measured like for like; ``environment(folder)`` is this process's environment with that folder
+first on ``PYTHONPATH``, so a fresh interpreter imports the older package instead of the installed one.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,6 +48,23 @@ def worktree(ref: str) -> Iterator[tuple[str, Path]]:
         if git("worktree", "remove", "--force", str(folder)) is None:
             shutil.rmtree(folder, ignore_errors=True)
             git("worktree", "prune")
+
+
+def compile_in_place(folder: Path) -> str:
+    """Build the worktree's engine in place with its own ``setup.py`` (mypyc; about a minute), as ``pip install .``
+    builds the installed one: 'compiled', or 'plain Python' for a commit from before the engine was compiled, or
+    where the build installs it uncompiled (no C compiler). Raises CheckoutError if the build fails."""
+    setup = folder / "setup.py"
+    if not setup.exists() or "mypycify" not in setup.read_text(encoding="utf-8"):
+        return "plain Python"
+    done = subprocess.run([sys.executable, "setup.py", "build_ext", "--inplace"], cwd=folder, capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise CheckoutError(f"could not compile the engine of {folder}: {last}")
+    engine = folder / "capacity_model" / "engine"
+    built = [*engine.glob("replication.*.so"), *engine.glob("replication.*.pyd")]
+    return "compiled" if built else "plain Python"
 
 
 def environment(folder: Path) -> dict[str, str]:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import checkout  # noqa: E402  (beside this script)
+import measures  # noqa: E402
 
 PARTS = ("start-up", "on", "off")
 CHILD = f"import sys\nsys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n" + """
@@ -135,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
             versions: dict[str, Path | None] = {"current": None}
             if args.compare_ref:
                 commit, folder = stack.enter_context(checkout.worktree(args.compare_ref))
+                if measures.engine_kind() == "compiled":  # like for like: the reference compiled too
+                    print(f"{args.compare_ref}: {checkout.compile_in_place(folder)} engine", flush=True)
                 versions[args.compare_ref] = folder
             found = replication_counts(versions, args.months, args.by_round)
     except (checkout.CheckoutError, RuntimeError) as error:

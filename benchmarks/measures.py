@@ -40,6 +40,13 @@ def _api():
     return load_scenario, run_replication, Scenario, merge_scenario_data
 
 
+def engine_kind() -> str:
+    """'compiled' when the engine imported is the C extensions setup.py builds, else 'plain Python'."""
+    import capacity_model.engine.replication as replication
+
+    return "compiled" if Path(replication.__file__).suffix in (".so", ".pyd") else "plain Python"
+
+
 def seconds_with_its_garbage(work) -> float:
     """Seconds ``work`` takes, with the collection of the garbage it leaves behind. A replication pauses the garbage
     collector, so what it made is collected at the first allocation after it, in whatever is timed next: a run
