@@ -101,10 +101,15 @@ def test_an_alarm_once_rung_can_be_set_again_and_rings_where_a_new_timeout_would
     assert heard[-1] == (33.75, "set after") and len(heard) == 13
 
 
-def test_an_alarm_refuses_a_negative_delay():
+def test_an_alarm_refuses_a_negative_delay_when_made_or_set_again():
     env, heard = Environment(initial_time=100.0), []
     for bad in (-1.0, float("nan")):
         with pytest.raises(ValueError, match="cannot be set"):
             Note(env, bad, heard, "never")
+    rung = Note(env, 1.0, heard, "once")
     env.run()
-    assert heard == [] and env.now == 100.0
+    assert heard == [(101.0, "once")] and env.now == 101.0
+    with pytest.raises(ValueError, match="cannot be set"):
+        env.set(rung, -0.5)
+    env.run()
+    assert heard == [(101.0, "once")]

@@ -101,7 +101,9 @@ class Environment:
             self._wait(self._later, due, entry)
 
     def set(self, alarm: Alarm, delay: float) -> None:
-        """Schedule ``alarm`` as ``schedule`` would with SimPy's normal priority."""
+        """Schedule ``alarm`` as ``schedule`` would with SimPy's normal priority (a new alarm, or one set again)."""
+        if not delay >= 0.0:  # (nor NaN) as a Timeout would refuse it
+            raise ValueError(f"an alarm cannot be set {delay} days ahead")
         due = self._now + delay
         number = self._numbered
         self._numbered = number + 1
@@ -213,8 +215,6 @@ class Alarm:
     __slots__ = ("due", "order")
 
     def __init__(self, env: Environment, delay: float) -> None:
-        if not delay >= 0.0:  # (nor NaN) as a Timeout would refuse it
-            raise ValueError(f"an alarm cannot be set {delay} days ahead")
         self.due = 0.0  # set for a later day: when it rings, and its place in SimPy's order of events
         self.order = 0
         env.set(self, delay)
